@@ -1,0 +1,204 @@
+/**
+ * RunResult: one shape for simulated and live runs, so every view (CLI report, HTML, UI, labs)
+ * can show either, or both. Everything in it is plain JSON (numbers rounded where noted) so that
+ * its hash is stable across Node, worker threads and browsers.
+ */
+
+/** Why a request or an attempt failed. Envoy response flags are given where one exists. */
+export type FailureCause =
+  | 'timeout' // the caller's own (application) timeout, or the client's
+  | 'route-timeout' // UT: mesh route timeout over all tries
+  | 'per-try-timeout' // UT on the last try
+  | 'error-5xx' // the service answered 5xx itself (errorRate, or a failed dependency with onError: fail)
+  | 'overflow' // queue full at the instance (503) — or UO: mesh connection-pool overflow
+  | 'pool-overflow' // UO
+  | 'no-healthy-upstream' // UH
+  | 'breaker-open' // breaker rejected (fast failure)
+  | 'connect-failure' // UF: instance down, partition, loss
+  | 'reset' // UC: in-flight request reset (instance crashed)
+  | 'denied' // 403 RBAC
+  | 'mtls' // plain-text caller refused by strict mTLS
+  | 'fault-abort' // FI
+  | 'no-route' // NR
+  | 'retry-budget-exhausted'; // failed attempt whose retry the budget refused (URX)
+
+export const FAILURE_CAUSES: readonly FailureCause[] = [
+  'timeout',
+  'route-timeout',
+  'per-try-timeout',
+  'error-5xx',
+  'overflow',
+  'pool-overflow',
+  'no-healthy-upstream',
+  'breaker-open',
+  'connect-failure',
+  'reset',
+  'denied',
+  'mtls',
+  'fault-abort',
+  'no-route',
+  'retry-budget-exhausted',
+];
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  mean: number;
+  max: number;
+}
+
+export interface ServiceStats {
+  /** Invocations that reached an instance of the service (attempts included). */
+  requests: number;
+  successes: number;
+  /** Of the successes, how many were degraded (a fallback was used). */
+  degraded: number;
+  failures: Partial<Record<FailureCause, number>>;
+  successRate: number;
+  /** Time from arrival at the instance (queueing included) to its answer, ms. */
+  latencyMs: LatencySummary;
+  /** Busy worker slots / total worker slots, averaged over the run. */
+  utilization: number;
+  /** Executions of non-idempotent endpoints (side effects), and how many were duplicates caused by retries. */
+  sideEffects: number;
+  duplicateSideEffects: number;
+  /** Executions whose caller had already given up when they finished. */
+  orphaned: number;
+  maxQueue: number;
+  instances: number;
+}
+
+export interface EdgeStats {
+  from: string;
+  to: string;
+  /** Logical requests the caller made (one per call, before retries of any kind). */
+  requests: number;
+  /** Tries sent towards the callee (requests + retries, by the app and by the mesh). */
+  attempts: number;
+  retries: number;
+  /** Logical requests that finally failed, and attempts that failed, by cause. */
+  failed: number;
+  failures: Partial<Record<FailureCause, number>>;
+  attemptFailures: Partial<Record<FailureCause, number>>;
+  latencyMs: LatencySummary;
+}
+
+/** Per-interval series, columnar: `t[i]` is the end of interval i (ms). */
+export interface TimeSeries {
+  intervalMs: number;
+  t: number[];
+  entry: SeriesBlock;
+  services: Record<string, SeriesBlock>;
+  edges: Record<string, Omit<SeriesBlock, 'queue' | 'inFlight' | 'utilization'>>;
+}
+
+export interface SeriesBlock {
+  requests: number[];
+  successes: number[];
+  failures: number[];
+  p50: number[];
+  p99: number[];
+  queue?: number[];
+  inFlight?: number[];
+  utilization?: number[];
+  /** Failures per cause, only for causes that occurred. */
+  byCause: Partial<Record<FailureCause, number[]>>;
+}
+
+/** A mesh or chaos event with its reason: breaker transitions, ejections, fault start/stop, canary steps. */
+export interface RunEvent {
+  t: number;
+  kind:
+    | 'breaker'
+    | 'ejection'
+    | 'unejection'
+    | 'fault-start'
+    | 'fault-end'
+    | 'instance-down'
+    | 'instance-up'
+    | 'canary'
+    | 'panic';
+  /** Who: e.g. `productpage-v1-0 → ratings` for a breaker held by that proxy. */
+  subject: string;
+  /** For breakers: closed | open | half-open; for canaries: the new state. */
+  state?: string;
+  reason: string;
+}
+
+export interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  service: string;
+  instance: string;
+  kind: 'server' | 'client';
+  startMs: number;
+  endMs: number;
+  status: number;
+  flags?: string;
+  attributes?: Record<string, string | number | boolean>;
+}
+
+export interface ProbeResult {
+  name: string;
+  ok: boolean;
+  observed: number;
+  expected: string;
+}
+
+export interface ThresholdResult {
+  metric: string;
+  source: string;
+  ok: boolean;
+  observed: number;
+}
+
+export interface MeshCost {
+  /** Data-plane profile name, or `none`. */
+  profile: string;
+  proxies: number;
+  /** Mean latency the proxies added to one entry request end to end, ms. */
+  addedLatencyMsPerRequest: number;
+  /** Proxy CPU, core-seconds in total and as cores on average. */
+  cpuCoreSeconds: number;
+  cpuCores: number;
+  memoryMB: number;
+}
+
+export interface RunResult {
+  /** `simulated` or `live`. */
+  mode: 'simulated' | 'live';
+  scenario: string;
+  seed: number;
+  durationMs: number;
+  /** sha256 (hex) of the canonical JSON of this object without `hash` and `wall`. */
+  hash: string;
+  summary: {
+    /** Entry requests as the load generator saw them. */
+    requests: number;
+    successes: number;
+    degraded: number;
+    failures: Partial<Record<FailureCause, number>>;
+    successRate: number;
+    latencyMs: LatencySummary;
+    /** Requests the load generator sent again after a failure (users pressing reload). */
+    clientRetries: number;
+  };
+  services: Record<string, ServiceStats>;
+  edges: EdgeStats[];
+  series: TimeSeries;
+  events: RunEvent[];
+  mesh: MeshCost;
+  traces: Span[];
+  accessLog: string[];
+  thresholds: ThresholdResult[];
+  probes: ProbeResult[];
+  /** True when every threshold and steady-state probe held. */
+  passed: boolean;
+  engine: { events: number; serviceCalls: number };
+  /** Wall-clock facts; not part of the hash. */
+  wall?: { elapsedMs: number; eventsPerSecond: number; callsPerSecond: number };
+}
