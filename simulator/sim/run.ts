@@ -1,18 +1,140 @@
 /**
- * Entry point of the simulated data plane: Scenario in, RunResult out.
- * (Being written by the lead; the signature is the contract for the CLI, workers and the UI.)
+ * Entry point of the simulated data plane: Scenario in, RunResult out. Deterministic: the same
+ * scenario and seed give a byte-identical result (and hash) in Node, a worker thread or a browser.
  */
+import { VirtualClock } from '../engine/clock.ts';
+import { createRng } from '../engine/rng.ts';
 import type { ScenarioSpec } from '../model/types.ts';
+import { resultHash } from '../telemetry/hash.ts';
+import { Recorder } from '../telemetry/recorder.ts';
 import type { RunResult } from '../telemetry/types.ts';
+import { ChaosController } from './chaos.ts';
+import { DataPlane } from './dataplane.ts';
+import { headerSets, LoadGenerator, loadLength } from './load.ts';
+import { buildMesh } from './mesh-setup.ts';
+import { Tracer } from './tracer.ts';
+import { VerdictSink } from './verdict.ts';
+import { compileWorld } from './world.ts';
+import { formatAccessLine } from './access-line.ts';
 
 export interface RunOptions {
   /** Called about every `progressEveryMs` of simulated time (default: 1/100 of the run). */
   onProgress?: (simulatedMs: number, totalMs: number) => void;
   progressEveryMs?: number;
+  /** Wall-clock reader for the `wall` block (Node: performance.now); omitted = no `wall` block. */
+  wallClock?: () => number;
+}
+
+/** How long a scenario runs: its own duration, else its load profile's length. */
+export function scenarioDuration(s: ScenarioSpec): number {
+  if (s.duration !== undefined) return s.duration;
+  if (s.load) return loadLength(s.load);
+  throw new Error(`scenario ${s.name}: no duration and no load profile to take one from`);
 }
 
 export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): RunResult {
-  void scenario;
-  void options;
-  throw new Error('runScenario: the simulator is not wired yet');
+  const wallStart = options.wallClock?.();
+  const durationMs = scenarioDuration(scenario);
+  const rng = createRng(scenario.seed);
+  const clock = new VirtualClock();
+  const world = compileWorld(scenario, rng);
+  const recorder = new Recorder(
+    world.services.map((s) => s.name),
+    world.edges.map((e) => [e.from < 0 ? 'client' : world.services[e.from].name, world.services[e.to].name] as [string, string]),
+    scenario.interval,
+    durationMs,
+  );
+  const chaos = scenario.chaos;
+  const probes = chaos.flatMap((c) => c.steadyState);
+  const sink = new VerdictSink(
+    recorder,
+    probes,
+    world.serviceByName.size ? new Map([...world.serviceByName].map(([k, v]) => [k, v.id])) : new Map(),
+    world.services.length,
+    () => clock.now(),
+  );
+  const tracer = new Tracer();
+  const load = scenario.load;
+  const hdrSets = headerSets(load);
+  const mesh = buildMesh(scenario, world, clock, rng, sink);
+  let chaosCtl: ChaosController | null = null;
+  const dp = new DataPlane(world, clock, rng, sink, tracer, {
+    ...mesh.options,
+    headerSets: hdrSets,
+    clientTimeout: load?.timeout ?? 60000,
+    clientRetries: load?.retries.attempts ?? 0,
+    clientBackoff: load?.retries.backoff ?? 1000,
+    partitioned: (from, to) => (chaosCtl ? chaosCtl.partitioned(from, to) : false),
+  });
+  mesh.attach(dp);
+  chaosCtl = new ChaosController(world, dp, sink, durationMs);
+  chaosCtl.schedule(chaos);
+
+  if (load) {
+    const gen = new LoadGenerator(
+      load,
+      {
+        send: (hdr, sample, done) => dp.clientRequest(hdr, sample, done ? () => done() : undefined),
+        at: (time, fn) => clock.schedule(time - clock.now(), fn),
+        now: () => clock.now(),
+      },
+      rng,
+      durationMs,
+      scenario.sampling,
+    );
+    gen.start();
+  }
+
+  // Interval boundaries: gauges and per-interval series.
+  const interval = scenario.interval;
+  const onInterval = (): void => {
+    const t = clock.now();
+    dp.sampleGauges(t);
+    recorder.closeInterval(t);
+    if (t + interval <= durationMs + 1e-9) clock.at(t + interval, onInterval, null);
+  };
+  clock.at(Math.min(interval, durationMs), onInterval, null);
+
+  const step = options.progressEveryMs ?? Math.max(durationMs / 100, interval);
+  for (let t = 0; t < durationMs; ) {
+    t = Math.min(durationMs, t + step);
+    clock.runUntil(t);
+    options.onProgress?.(t, durationMs);
+  }
+  mesh.finish(durationMs);
+  dp.closeBusy(durationMs);
+  for (const svc of world.services) {
+    recorder.setCapacity(svc.id, svc.instances.length, svc.slotsTotal);
+    recorder.busySlotTime(svc.id, svc.busyArea);
+    for (const inst of svc.instances) recorder.maxQueue(svc.id, inst.maxQueue);
+  }
+
+  const partial = recorder.finish();
+  const thresholds = load ? sink.thresholdResults(load.thresholds, durationMs) : [];
+  const probeResults = sink.probeResults();
+  const result: RunResult = {
+    mode: 'simulated',
+    scenario: scenario.name,
+    seed: scenario.seed,
+    durationMs,
+    hash: '',
+    ...partial,
+    mesh: mesh.cost(durationMs, partial.summary.requests),
+    traces: tracer.spans,
+    accessLog: tracer.access.map((r) => formatAccessLine(r)),
+    thresholds,
+    probes: probeResults,
+    passed: thresholds.every((t) => t.ok) && probeResults.every((p) => p.ok),
+    engine: { events: clock.events, serviceCalls: dp.serviceCalls },
+  };
+  result.hash = resultHash(result);
+  if (wallStart !== undefined && options.wallClock) {
+    const elapsedMs = options.wallClock() - wallStart;
+    result.wall = {
+      elapsedMs: Math.round(elapsedMs),
+      eventsPerSecond: Math.round(clock.events / (elapsedMs / 1000)),
+      callsPerSecond: Math.round(dp.serviceCalls / (elapsedMs / 1000)),
+    };
+  }
+  return result;
 }

@@ -1,0 +1,870 @@
+/**
+ * The simulated data plane: the request lifecycle on engine callbacks (no Promise on the hot path).
+ *
+ *   call ─► exchange (caller proxy: route → fault → breaker/pool → balance) ─► attempt ─► network
+ *        ─► callee proxy (mTLS/authz) ─► instance (slot or queue) ─► compute ─► downstream calls
+ *        ─► response ─► caller proxy (outlier, breaker, retry?) ─► caller code (timeout, onError)
+ *
+ * A caller's worker slot stays held while it waits for its downstream calls, which is what makes
+ * cascades; work abandoned by a caller's timeout goes on at the callee (orphaned work) unless the
+ * destination propagates deadlines.
+ */
+import type { VirtualClock } from '../engine/clock.ts';
+import type { Rng } from '../engine/types.ts';
+import type { AttemptOutcome, RequestInfo } from '../mesh/types.ts';
+import {
+  C_5XX,
+  C_BREAKER_OPEN,
+  C_BUDGET,
+  C_CONNECT_FAILURE,
+  C_FAULT_ABORT,
+  C_NO_HEALTHY,
+  C_NO_ROUTE,
+  C_NONE,
+  C_OVERFLOW,
+  C_PER_TRY_TIMEOUT,
+  C_POOL_OVERFLOW,
+  C_RESET,
+  C_ROUTE_TIMEOUT,
+  C_TIMEOUT,
+} from './causes.ts';
+import { DestClient, NO_ROUTE } from './dest-client.ts';
+import {
+  AT_ABANDONED,
+  AT_DONE,
+  AT_INFLIGHT,
+  Attempt,
+  Call,
+  Exchange,
+  Invocation,
+  ST_DONE,
+  ST_QUEUED,
+  ST_RUNNING,
+  ST_WAITING,
+} from './lifecycle-types.ts';
+import type { Proxy } from './proxy.ts';
+import type { Sink } from './sink.ts';
+import type { Tracer } from './tracer.ts';
+import {
+  ON_ERROR_FAIL,
+  ON_ERROR_FALLBACK,
+  type CompiledCall,
+  type SimInstance,
+  type SimService,
+  type World,
+} from './world.ts';
+
+const KIND_RESPONSE = 0;
+const KIND_CONNECT_FAILURE = 1;
+const KIND_RESET = 2;
+const KIND_PER_TRY_TIMEOUT = 3;
+
+/** Security decision at the callee's inbound proxy; null = allowed. */
+export type InboundCheck = (callerSvc: SimService | null, callerIdentity: string | undefined, inst: SimInstance, req: RequestInfo) => { status: number; cause: number } | null;
+
+export interface DataPlaneOptions {
+  /** Outbound proxy of a caller instance (null = none). */
+  outboundProxy: (inst: SimInstance | null) => Proxy | null;
+  /** Build the DestClient of (caller proxy, destination). */
+  makeClient: (proxy: Proxy | null, svc: SimService) => DestClient;
+  inboundCheck: InboundCheck | null;
+  /** Identity a caller presents (undefined = plain text). */
+  identityOf: (inst: SimInstance | null, proxy: Proxy | null) => string | undefined;
+  headerSets: Readonly<Record<string, string>>[];
+  clientTimeout: number;
+  clientRetries: number;
+  clientBackoff: number;
+  /** Partition check between two instances (null source = the client). */
+  partitioned: (from: SimInstance | null, to: SimInstance) => boolean;
+}
+
+// Reusable outcome objects handed to mesh objects (they must not keep them).
+const OUT_RESPONSE: { kind: 'response'; status: number } = { kind: 'response', status: 0 };
+const OUT_CONNECT: AttemptOutcome = { kind: 'connect-failure' };
+const OUT_RESET: AttemptOutcome = { kind: 'reset' };
+const OUT_PER_TRY: AttemptOutcome = { kind: 'per-try-timeout' };
+
+export class DataPlane {
+  readonly clock: VirtualClock;
+  private readonly netRng: Rng;
+  private readonly meshRng: Rng;
+  private readonly clientRng: Rng;
+  private readonly clients = new Map<number, DestClient>();
+  private readonly reqCache = new Map<number, RequestInfo>();
+  private readonly entryCall: CompiledCall;
+  serviceCalls = 0;
+
+  constructor(
+    readonly world: World,
+    clock: VirtualClock,
+    rng: Rng,
+    readonly sink: Sink,
+    readonly tracer: Tracer,
+    readonly opt: DataPlaneOptions,
+  ) {
+    this.clock = clock;
+    this.netRng = rng.stream('net');
+    this.meshRng = rng.stream('mesh');
+    this.clientRng = rng.stream('client');
+    this.entryCall = {
+      target: world.entry.service.id,
+      endpoint: world.entry.endpoint,
+      timeout: opt.clientTimeout,
+      retries: opt.clientRetries,
+      onError: ON_ERROR_FAIL,
+      probability: 1,
+      times: 1,
+      edge: 0,
+    };
+  }
+
+  // ───────────────────────── entry ─────────────────────────
+
+  /** A request of the load generator. `sample` bit 0 = traced, bit 1 = access-logged. */
+  clientRequest(hdr: number, sample: number, onDone?: (call: Call, ok: boolean) => void): void {
+    const call = new Call(null, this.entryCall, hdr, sample, sample ? this.tracer.newTraceId() : 0);
+    call.onClientDone = onDone ?? null;
+    call.firstSentAt = this.clock.now();
+    this.startCall(call);
+  }
+
+  // ───────────────────────── calls (caller code) ─────────────────────────
+
+  private startCall(call: Call): void {
+    const now = this.clock.now();
+    call.tries++;
+    call.tryStartedAt = now;
+    if (call.tries === 1) {
+      call.startedAt = now;
+      this.sink.edgeRequest(call.spec.edge);
+    }
+    if (call.spec.timeout !== Infinity) call.timer = this.clock.at(now + call.spec.timeout, this.onCallTimeout, call);
+    const callerInst = call.inv ? call.inv.inst : null;
+    const proxy = this.opt.outboundProxy(callerInst);
+    const client = this.clientFor(proxy, this.world.services[call.spec.target], callerInst);
+    const ex = new Exchange(call, client, call.tries);
+    call.exchange = ex;
+    this.beginExchange(ex);
+  }
+
+  private readonly onCallTimeout = (call: Call): void => {
+    call.timer = -1;
+    const ex = call.exchange;
+    if (call.done || !ex || ex.done) return;
+    this.abandonExchange(ex);
+    this.callTryDone(call, ex, false, C_TIMEOUT, false);
+  };
+
+  private callTryDone(call: Call, ex: Exchange, ok: boolean, cause: number, degraded: boolean): void {
+    if (call.done || call.exchange !== ex) return;
+    if (call.timer >= 0) {
+      this.clock.queue.cancel(call.timer);
+      call.timer = -1;
+    }
+    if (ok) {
+      if (degraded) call.degraded = true;
+      if (++call.rep < call.spec.times) {
+        call.tries = 0;
+        this.startCall(call);
+        return;
+      }
+      this.finishCall(call, true, C_NONE);
+      return;
+    }
+    if (call.tries <= call.spec.retries) {
+      if (call.inv === null) {
+        // A user pressing reload after a failure.
+        this.sink.clientRetry();
+        this.clock.at(this.clock.now() + this.opt.clientBackoff, this.onClientReload, call);
+      } else this.startCall(call);
+      return;
+    }
+    this.finishCall(call, false, cause);
+  }
+
+  private readonly onClientReload = (call: Call): void => this.startCall(call);
+
+  private finishCall(call: Call, ok: boolean, cause: number): void {
+    call.done = true;
+    const now = this.clock.now();
+    this.sink.edgeDone(call.spec.edge, now - call.startedAt, ok, cause);
+    const inv = call.inv;
+    if (inv === null) {
+      this.sink.entryDone(now - call.firstSentAt, ok, cause, call.degraded);
+      if (call.onClientDone) call.onClientDone(call, ok);
+      return;
+    }
+    if (inv.state === ST_DONE || inv.epoch !== inv.inst.epoch) return; // the caller is gone: orphan
+    if (!ok) {
+      const onError = call.spec.onError;
+      if (onError === ON_ERROR_FAIL) {
+        inv.failed = true;
+        inv.failCause = cause;
+      } else if (onError === ON_ERROR_FALLBACK) inv.degraded = true;
+    } else if (call.degraded) inv.degraded = true;
+    inv.pending--;
+    if (inv.failed) {
+      this.respond(inv, 500, C_5XX);
+      return;
+    }
+    if (inv.pending === 0) {
+      inv.step++;
+      this.runSteps(inv);
+    }
+  }
+
+  // ───────────────────────── exchanges (caller proxy) ─────────────────────────
+
+  private clientFor(proxy: Proxy | null, svc: SimService, callerInst: SimInstance | null): DestClient {
+    const key = (proxy ? proxy.id + 1 : 0) * this.world.services.length + svc.id;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = this.opt.makeClient(proxy, svc);
+      this.clients.set(key, c);
+    }
+    void callerInst;
+    return c;
+  }
+
+  /** All destination clients created so far, in creation order. */
+  allClients(): DestClient[] {
+    return [...this.clients.values()];
+  }
+
+  requestInfo(svc: SimService, endpoint: number, hdr: number, caller: SimService | null): RequestInfo {
+    const nS = this.world.services.length;
+    const key = ((svc.id * 64 + endpoint) * this.opt.headerSets.length + hdr) * (nS + 1) + (caller ? caller.id + 1 : 0);
+    let r = this.reqCache.get(key);
+    if (!r) {
+      const name = svc.endpointNames[endpoint] ?? 'GET /';
+      const m = /^([A-Z]+)\s+(\S.*)$/.exec(name);
+      r = {
+        method: m ? m[1] : 'GET',
+        path: m ? m[2] : name,
+        headers: this.opt.headerSets[hdr],
+        source: caller ? caller.name : 'client',
+      };
+      this.reqCache.set(key, r);
+    }
+    return r;
+  }
+
+  private beginExchange(ex: Exchange): void {
+    const now = this.clock.now();
+    ex.startedAt = now;
+    const call = ex.call;
+    const client = ex.client;
+    const svc = client.svc;
+    const req = this.requestInfo(svc, call.spec.endpoint, call.hdr, call.inv ? call.inv.inst.svc : null);
+    const r = client.route(req, this.meshRng);
+    if (r.subset === NO_ROUTE) {
+      this.finishExchange(ex, 404, C_NO_ROUTE, false);
+      return;
+    }
+    ex.subset = r.subset;
+    ex.routeTimeout = r.timeout;
+    client.active++;
+    ex.counted = true;
+    if (client.budget) client.budget.recordRequest(now);
+    if (client.fault) {
+      const f = client.fault.decide(req, this.meshRng);
+      ex.faultAbort = f.abortStatus;
+      if (f.delayMs > 0) {
+        // Envoy's fault filter runs before the router: the delay is not bounded by its timeouts.
+        this.clock.at(now + f.delayMs, this.onFaultDelayDone, ex);
+        return;
+      }
+    }
+    this.afterFault(ex);
+  }
+
+  private readonly onFaultDelayDone = (ex: Exchange): void => {
+    if (ex.done) return;
+    this.afterFault(ex);
+  };
+
+  private afterFault(ex: Exchange): void {
+    if (ex.faultAbort > 0) {
+      this.finishExchange(ex, ex.faultAbort, C_FAULT_ABORT, false);
+      return;
+    }
+    if (ex.routeTimeout !== Infinity) ex.routeTimer = this.clock.at(this.clock.now() + ex.routeTimeout, this.onRouteTimeout, ex);
+    this.tryAttempt(ex);
+  }
+
+  private readonly onRouteTimeout = (ex: Exchange): void => {
+    ex.routeTimer = -1;
+    if (ex.done) return;
+    this.abandonExchange(ex);
+    this.finishExchange(ex, 504, ex.attemptsFailedPerTry ? C_PER_TRY_TIMEOUT : C_ROUTE_TIMEOUT, false);
+  };
+
+  private tryAttempt(ex: Exchange): void {
+    const client = ex.client;
+    if (client.pool) {
+      const a = client.pool.admit(ex);
+      if (a === 'overflow') {
+        this.finishExchange(ex, 503, C_POOL_OVERFLOW, false);
+        return;
+      }
+      ex.poolState = a === 'go' ? 1 : 2;
+      if (a === 'queued') return; // goes on when a connection frees up (poolRelease)
+    }
+    this.admitted(ex);
+  }
+
+  /** Past the connection pool: ask the breaker, then send. */
+  private admitted(ex: Exchange): void {
+    const client = ex.client;
+    if (client.breaker && !client.breaker.allow()) {
+      this.releasePool(ex);
+      this.finishExchange(ex, 503, C_BREAKER_OPEN, false);
+      return;
+    }
+    this.sendAttempt(ex);
+  }
+
+  private releasePool(ex: Exchange): void {
+    const client = ex.client;
+    if (ex.poolState === 2 && client.pool) client.pool.removePending(ex);
+    const held = ex.poolState === 1;
+    ex.poolState = 0;
+    if (held && client.pool) {
+      const next = client.pool.release() as Exchange | undefined;
+      if (next) {
+        next.poolState = 1;
+        this.admitted(next);
+      }
+    }
+  }
+
+  private sendAttempt(ex: Exchange): void {
+    const now = this.clock.now();
+    const client = ex.client;
+    const call = ex.call;
+    const callerInst = call.inv ? call.inv.inst : null;
+    const req = this.requestInfo(client.svc, call.spec.endpoint, call.hdr, callerInst ? callerInst.svc : null);
+    const avoid = ex.lastHost >= 0 && client.retry && client.retry.otherHost ? ex.lastHost : -1;
+    const inst = client.pick(ex.subset, req, this.meshRng, avoid);
+    if (inst === null) {
+      this.releasePool(ex);
+      this.finishExchange(ex, 503, C_NO_HEALTHY, false);
+      return;
+    }
+    ex.tries++;
+    const isRetry = ex.tries > 1 || ex.appTry > 1;
+    const at = new Attempt(ex, inst, now, isRetry);
+    ex.attempt = at;
+    ex.lastHost = inst.hostIndex;
+    client.hosts[inst.hostIndex].active++;
+    this.sink.edgeAttempt(call.spec.edge, isRetry);
+    if (call.sample & 1) at.spanId = this.tracer.newSpanId();
+    const retry = client.retry;
+    if (retry && retry.perTryTimeout !== Infinity) at.perTryTimer = this.clock.at(now + retry.perTryTimeout, this.onPerTryTimeout, at);
+    if (client.deadlinePropagation) {
+      let d = call.spec.timeout !== Infinity ? call.tryStartedAt + call.spec.timeout : Infinity;
+      if (ex.routeTimeout !== Infinity) d = Math.min(d, ex.startedAt + ex.routeTimeout);
+      if (retry && retry.perTryTimeout !== Infinity) d = Math.min(d, now + retry.perTryTimeout);
+      at.deadline = d;
+    }
+
+    // Request path: caller proxy, network, callee proxy.
+    const outProxy = this.opt.outboundProxy(callerInst);
+    let delay = outProxy && outProxy.up ? outProxy.traverse(now, this.netRng) : 0;
+    const fromNode = callerInst ? callerInst.node.id : inst.node.id;
+    const toNode = inst.node.id;
+    const oneWay = callerInst ? this.netDelay(fromNode, toNode) : 0;
+    if (this.opt.partitioned(callerInst, inst) || (callerInst && !callerInst.node.up)) {
+      at.kind = KIND_CONNECT_FAILURE;
+      this.clock.at(now + delay + this.world.connectTimeout, this.onAttemptAnswer, at);
+      return;
+    }
+    if (!inst.up || !inst.node.up || (inst.faultLossPct > 0 && this.netRng.next() * 100 < inst.faultLossPct)) {
+      at.kind = KIND_CONNECT_FAILURE; // connection refused / reset: one round trip
+      this.clock.at(now + delay + 2 * oneWay, this.onAttemptAnswer, at);
+      return;
+    }
+    delay += oneWay;
+    const inProxy = inst.proxy;
+    if (inProxy && inProxy !== outProxy && inProxy.up) delay += inProxy.traverse(now + delay, this.netRng);
+    if (inst.faultLatency > 0)
+      delay += Math.max(0, inst.faultLatency + (inst.faultJitter > 0 ? inst.faultJitter * (2 * this.netRng.next() - 1) : 0));
+    at.epoch = inst.epoch;
+    this.clock.at(now + delay, this.onArrive, at);
+  }
+
+  private netDelay(from: number, to: number): number {
+    const k = from * this.world.nodes.length + to;
+    const j = this.world.jitter[k];
+    const l = this.world.latency[k];
+    return j > 0 ? Math.max(0, l + j * (2 * this.netRng.next() - 1)) : l;
+  }
+
+  private readonly onPerTryTimeout = (at: Attempt): void => {
+    at.perTryTimer = -1;
+    if (at.state !== AT_INFLIGHT) return;
+    at.state = AT_ABANDONED;
+    at.kind = KIND_PER_TRY_TIMEOUT;
+    at.ex.attemptsFailedPerTry = true;
+    this.endAttempt(at.ex, at);
+  };
+
+  /** The caller code or the route timeout gave up: drop the in-flight attempt (orphaning its work). */
+  private abandonExchange(ex: Exchange): void {
+    if (ex.backoffTimer >= 0) {
+      this.clock.queue.cancel(ex.backoffTimer);
+      ex.backoffTimer = -1;
+    }
+    const at = ex.attempt;
+    if (at && at.state === AT_INFLIGHT) {
+      at.state = AT_ABANDONED;
+      if (at.perTryTimer >= 0) {
+        this.clock.queue.cancel(at.perTryTimer);
+        at.perTryTimer = -1;
+      }
+      ex.client.hosts[at.inst.hostIndex].active--;
+    }
+    this.releaseExchange(ex);
+  }
+
+  /** Give back everything an exchange holds in its client (idempotent). */
+  private releaseExchange(ex: Exchange): void {
+    ex.done = true;
+    if (ex.routeTimer >= 0) {
+      this.clock.queue.cancel(ex.routeTimer);
+      ex.routeTimer = -1;
+    }
+    const client = ex.client;
+    this.releasePool(ex);
+    if (ex.counted) {
+      ex.counted = false;
+      client.active--;
+    }
+    if (ex.isRetry) {
+      ex.isRetry = false;
+      client.activeRetries--;
+      if (client.pool && !client.budget) client.pool.endRetry();
+    }
+  }
+
+  // ───────────────────────── callee side ─────────────────────────
+
+  private readonly onArrive = (at: Attempt): void => {
+    const inst = at.inst;
+    const now = this.clock.now();
+    if (!inst.up || at.epoch !== inst.epoch) {
+      at.kind = KIND_RESET;
+      this.sendBack(at, inst, now);
+      return;
+    }
+    const ex = at.ex;
+    const call = ex.call;
+    const svc = inst.svc;
+    this.sink.serviceArrival(svc.id);
+    this.serviceCalls++;
+    if (this.opt.inboundCheck) {
+      const callerInst = call.inv ? call.inv.inst : null;
+      const callerProxy = this.opt.outboundProxy(callerInst);
+      const req = this.requestInfo(svc, call.spec.endpoint, call.hdr, callerInst ? callerInst.svc : null);
+      const denied = this.opt.inboundCheck(callerInst ? callerInst.svc : null, this.opt.identityOf(callerInst, callerProxy), inst, req);
+      if (denied) {
+        this.answerAtDoor(at, inst, denied.status, denied.cause, now);
+        return;
+      }
+    }
+    if (inst.faultAbortPct > 0 && svc.rng.next() * 100 < inst.faultAbortPct) {
+      this.answerAtDoor(at, inst, inst.faultAbortStatus, C_FAULT_ABORT, now);
+      return;
+    }
+    const ep = inst.version.endpoints[call.spec.endpoint];
+    if (!ep) {
+      this.answerAtDoor(at, inst, 404, C_NO_ROUTE, now);
+      return;
+    }
+    const inv = new Invocation(inst, ep, at, now, inst.epoch);
+    at.inv = inv;
+    svc.inFlight++;
+    if (!inst.paused && inst.busy < inst.slots) this.startInvocation(inv);
+    else if (inst.qLen < inst.qCap) this.enqueue(inst, inv);
+    else {
+      svc.inFlight--;
+      this.answerAtDoor(at, inst, 503, C_OVERFLOW, now);
+      at.inv = null;
+    }
+  };
+
+  /** An answer given without running the endpoint (overflow, denial, injected abort). */
+  private answerAtDoor(at: Attempt, inst: SimInstance, status: number, cause: number, now: number): void {
+    this.sink.serviceDone(inst.svc.id, 0, false, cause, false);
+    at.status = status;
+    at.cause = cause;
+    at.kind = KIND_RESPONSE;
+    this.sendBack(at, inst, now);
+  }
+
+  private enqueue(inst: SimInstance, inv: Invocation): void {
+    let q = inst.queue;
+    if (inst.qLen === q.length) {
+      const bigger = new Array<Invocation | undefined>(q.length * 2);
+      for (let i = 0; i < inst.qLen; i++) bigger[i] = q[(inst.qHead + i) % q.length];
+      inst.queue = q = bigger;
+      inst.qHead = 0;
+    }
+    q[(inst.qHead + inst.qLen) % q.length] = inv;
+    inst.qLen++;
+    if (inst.qLen > inst.maxQueue) inst.maxQueue = inst.qLen;
+  }
+
+  private dequeue(inst: SimInstance): Invocation | undefined {
+    if (inst.qLen === 0) return undefined;
+    const q = inst.queue;
+    const inv = q[inst.qHead];
+    q[inst.qHead] = undefined;
+    inst.qHead = (inst.qHead + 1) % q.length;
+    inst.qLen--;
+    return inv;
+  }
+
+  private startInvocation(inv: Invocation): void {
+    const inst = inv.inst;
+    const now = this.clock.now();
+    if (inv.attempt.deadline <= now) {
+      // The caller already gave up and said so (deadline propagation): drop it unstarted.
+      inv.inst.svc.inFlight--;
+      inv.state = ST_DONE;
+      this.sink.serviceDone(inst.svc.id, now - inv.arrivedAt, false, C_TIMEOUT, false);
+      return;
+    }
+    inst.busy++;
+    const svc = inst.svc;
+    svc.busyArea += svc.busy * (now - svc.busyLastT);
+    svc.busyLastT = now;
+    svc.busy++;
+    inv.activeIdx = inst.active.length;
+    inst.active.push(inv);
+    inv.state = ST_RUNNING;
+    inv.startedAt = now;
+    if (inv.attempt.ex.call.sample & 1) inv.spanId = this.tracer.newSpanId();
+    const work = inv.ep.sampler(svc.rng) * inst.cpuMultiplier;
+    if (inst.ps) this.psAdd(inst, inv, work, now);
+    else this.clock.at(now + work, this.onComputed, inv);
+  }
+
+  private readonly onComputed = (inv: Invocation): void => {
+    const inst = inv.inst;
+    if (inv.epoch !== inst.epoch || inv.state === ST_DONE) return;
+    if (inst.paused) {
+      inst.frozen.push(inv);
+      return;
+    }
+    const ep = inv.ep;
+    if (ep.errorRate > 0 && inst.svc.rng.next() < ep.errorRate) {
+      this.respond(inv, 500, C_5XX);
+      return;
+    }
+    this.runSteps(inv);
+  };
+
+  private runSteps(inv: Invocation): void {
+    const steps = inv.ep.steps;
+    const inst = inv.inst;
+    if (inst.paused) {
+      inst.frozen.push(inv);
+      return;
+    }
+    if (inv.attempt.deadline <= this.clock.now()) {
+      this.respond(inv, 504, C_TIMEOUT);
+      return;
+    }
+    while (inv.step < steps.length) {
+      const group = steps[inv.step];
+      const caller = inv.attempt.ex.call;
+      // Draw first which calls of the group happen, then issue them: `pending` must be right
+      // before any call can complete.
+      let mask = 0;
+      let issued = 0;
+      for (let i = 0; i < group.length; i++) {
+        const p = group[i].probability;
+        if (p >= 1 || inst.svc.rng.next() < p) {
+          mask |= 1 << i;
+          issued++;
+        }
+      }
+      if (issued > 0) {
+        inv.pending = issued;
+        inv.state = ST_WAITING;
+        for (let i = 0; i < group.length; i++) {
+          if ((mask & (1 << i)) === 0) continue;
+          this.startCall(new Call(inv, group[i], caller.hdr, caller.sample, caller.traceId));
+          if (inv.state === ST_DONE) return;
+        }
+        return;
+      }
+      inv.step++;
+    }
+    this.respond(inv, 200, C_NONE);
+  }
+
+  /** The endpoint answers: release the worker slot, start the next queued request, send back. */
+  private respond(inv: Invocation, status: number, cause: number): void {
+    const inst = inv.inst;
+    const now = this.clock.now();
+    inv.state = ST_DONE;
+    // Release the slot.
+    const active = inst.active;
+    const last = active.pop()!;
+    if (last !== inv) {
+      active[inv.activeIdx] = last;
+      last.activeIdx = inv.activeIdx;
+    }
+    inst.busy--;
+    const svc = inst.svc;
+    svc.busyArea += svc.busy * (now - svc.busyLastT);
+    svc.busyLastT = now;
+    svc.busy--;
+    svc.inFlight--;
+    const ok = status < 500;
+    this.sink.serviceDone(svc.id, now - inv.arrivedAt, ok, cause, inv.degraded);
+    const at = inv.attempt;
+    if (!inv.ep.idempotent && status !== 503) this.sink.sideEffect(svc.id, at.isRetry);
+    if (at.state !== AT_INFLIGHT) this.sink.orphaned(svc.id);
+    if (inv.spanId) this.tracer.serverSpan(inv, status, now);
+    at.status = status;
+    at.cause = cause;
+    at.degraded = inv.degraded;
+    at.kind = KIND_RESPONSE;
+    this.sendBack(at, inst, now);
+    if (!inst.paused) this.startNext(inst);
+  }
+
+  private startNext(inst: SimInstance): void {
+    while (inst.busy < inst.slots && inst.qLen > 0) {
+      const next = this.dequeue(inst)!;
+      this.startInvocation(next);
+    }
+  }
+
+  private sendBack(at: Attempt, inst: SimInstance, now: number): void {
+    const callerInst = at.ex.call.inv ? at.ex.call.inv.inst : null;
+    const back = callerInst ? this.netDelay(inst.node.id, callerInst.node.id) : 0;
+    this.clock.at(now + back, this.onAttemptAnswer, at);
+  }
+
+  // ───────────────────────── back at the caller proxy ─────────────────────────
+
+  private readonly onAttemptAnswer = (at: Attempt): void => {
+    if (at.state !== AT_INFLIGHT) return; // abandoned: the answer of orphaned work
+    at.state = AT_DONE;
+    if (at.perTryTimer >= 0) {
+      this.clock.queue.cancel(at.perTryTimer);
+      at.perTryTimer = -1;
+    }
+    this.endAttempt(at.ex, at);
+  };
+
+  private endAttempt(ex: Exchange, at: Attempt): void {
+    const client = ex.client;
+    client.hosts[at.inst.hostIndex].active--;
+    this.releasePool(ex);
+    if (ex.isRetry) {
+      ex.isRetry = false;
+      client.activeRetries--;
+      if (client.pool && !client.budget) client.pool.endRetry();
+    }
+    let outcome: AttemptOutcome;
+    let cause: number;
+    let status: number;
+    switch (at.kind) {
+      case KIND_CONNECT_FAILURE:
+        outcome = OUT_CONNECT;
+        cause = C_CONNECT_FAILURE;
+        status = 503;
+        break;
+      case KIND_RESET:
+        outcome = OUT_RESET;
+        cause = C_RESET;
+        status = 503;
+        break;
+      case KIND_PER_TRY_TIMEOUT:
+        outcome = OUT_PER_TRY;
+        cause = C_PER_TRY_TIMEOUT;
+        status = 504;
+        break;
+      default:
+        OUT_RESPONSE.status = at.status;
+        outcome = OUT_RESPONSE;
+        cause = at.cause;
+        status = at.status;
+    }
+    const ok = status < 500 && at.kind === KIND_RESPONSE && cause === C_NONE;
+    if (client.outlier) client.outlier.onResult(at.inst.hostIndex, outcome);
+    if (client.breaker) {
+      if (ok || (at.kind === KIND_RESPONSE && status < 500)) client.breaker.onSuccess();
+      else client.breaker.onFailure();
+    }
+    const call = ex.call;
+    if (at.spanId) this.tracer.clientSpan(at, status, cause, this.clock.now());
+    if (call.sample & 2) this.tracer.accessLog(at, status, cause, this.clock.now(), this.world);
+    if (ok || status < 500) {
+      if (!ok) this.sink.edgeAttemptFailed(call.spec.edge, cause);
+      this.finishExchange(ex, status, ok ? C_NONE : cause, at.degraded);
+      return;
+    }
+    this.sink.edgeAttemptFailed(call.spec.edge, cause);
+    const delay = this.retryDelay(ex, outcome);
+    if (delay >= 0) {
+      ex.backoffTimer = this.clock.at(this.clock.now() + delay, this.onBackoffDone, ex);
+      return;
+    }
+    this.finishExchange(ex, status, delay === -2 ? C_BUDGET : cause, false);
+  }
+
+  /** Milliseconds to wait before the next try, -1 = no retry (policy), -2 = retry refused by the budget. */
+  private retryDelay(ex: Exchange, outcome: AttemptOutcome): number {
+    const client = ex.client;
+    const retry = client.retry;
+    if (!retry) return -1;
+    const done = ex.tries - 1;
+    if (done >= retry.attempts || !retry.shouldRetry(outcome, done)) return -1;
+    const now = this.clock.now();
+    if (client.budget) {
+      if (!client.budget.canRetry(now, client.active, client.activeRetries)) return -2;
+      client.budget.recordRetry(now);
+    } else if (client.pool && !client.pool.tryStartRetry()) return -2;
+    client.activeRetries++;
+    ex.isRetry = true;
+    return retry.backoffMs(done + 1, this.meshRng);
+  }
+
+  private readonly onBackoffDone = (ex: Exchange): void => {
+    ex.backoffTimer = -1;
+    if (ex.done) return;
+    this.tryAttempt(ex);
+  };
+
+  private finishExchange(ex: Exchange, status: number, cause: number, degraded: boolean): void {
+    this.releaseExchange(ex);
+    const ok = cause === C_NONE && status < 500;
+    this.callTryDone(ex.call, ex, ok, cause, degraded);
+  }
+
+  // ───────────────────────── processor sharing ─────────────────────────
+
+  private psAdvance(inst: SimInstance, now: number): void {
+    const ps = inst.ps!;
+    const n = ps.jobs.length;
+    if (n > 0) ps.v += (now - ps.lastT) * (n <= inst.cpu ? 1 : inst.cpu / n);
+    ps.lastT = now;
+  }
+
+  private psAdd(inst: SimInstance, inv: Invocation, work: number, now: number): void {
+    this.psAdvance(inst, now);
+    const ps = inst.ps!;
+    inv.finishV = ps.v + work;
+    const jobs = ps.jobs;
+    let i = jobs.length;
+    jobs.push(inv);
+    while (i > 0 && jobs[i - 1].finishV > inv.finishV) {
+      jobs[i] = jobs[i - 1];
+      i--;
+    }
+    jobs[i] = inv;
+    this.psReschedule(inst, now);
+  }
+
+  private psReschedule(inst: SimInstance, now: number): void {
+    const ps = inst.ps!;
+    if (ps.timer >= 0) this.clock.queue.cancel(ps.timer);
+    ps.timer = -1;
+    if (ps.jobs.length === 0) return;
+    const n = ps.jobs.length;
+    const rate = n <= inst.cpu ? 1 : inst.cpu / n;
+    ps.timer = this.clock.at(now + (ps.jobs[0].finishV - ps.v) / rate, this.onPsDone, inst);
+  }
+
+  private readonly onPsDone = (inst: SimInstance): void => {
+    const now = this.clock.now();
+    const ps = inst.ps!;
+    ps.timer = -1;
+    this.psAdvance(inst, now);
+    const done = ps.jobs.shift()!;
+    this.psReschedule(inst, now);
+    this.onComputed(done);
+  };
+
+  // ───────────────────────── chaos hooks ─────────────────────────
+
+  /** The instance's process dies: in-flight and queued requests are reset. */
+  crash(inst: SimInstance): void {
+    const now = this.clock.now();
+    inst.up = false;
+    inst.epoch++;
+    const svc = inst.svc;
+    const victims = inst.active.splice(0);
+    while (inst.qLen > 0) victims.push(this.dequeue(inst)!);
+    svc.busyArea += svc.busy * (now - svc.busyLastT);
+    svc.busyLastT = now;
+    svc.busy -= inst.busy;
+    inst.busy = 0;
+    if (inst.ps) {
+      inst.ps.jobs.length = 0;
+      if (inst.ps.timer >= 0) this.clock.queue.cancel(inst.ps.timer);
+      inst.ps.timer = -1;
+    }
+    inst.frozen.length = 0;
+    for (const inv of victims) {
+      svc.inFlight--;
+      inv.state = ST_DONE;
+      this.sink.serviceDone(svc.id, now - inv.arrivedAt, false, C_RESET, false);
+      const at = inv.attempt;
+      at.kind = KIND_RESET;
+      this.sendBack(at, inst, now);
+    }
+  }
+
+  pause(inst: SimInstance): void {
+    inst.paused = true;
+  }
+
+  resume(inst: SimInstance): void {
+    inst.paused = false;
+    const frozen = inst.frozen.splice(0);
+    for (const inv of frozen) if (inv.state !== ST_DONE && inv.epoch === inst.epoch) this.clock.at(this.clock.now(), this.onResumeInvocation, inv);
+    this.startNext(inst);
+  }
+
+  private readonly onResumeInvocation = (inv: Invocation): void => {
+    if (inv.state === ST_RUNNING) this.onComputed(inv);
+    else this.runSteps(inv);
+  };
+
+  private lastArea: Float64Array | null = null;
+  private lastGaugeT = 0;
+
+  /** Gauges at an interval boundary: queue and in-flight now, busy slots averaged over the interval. */
+  sampleGauges(t: number): void {
+    const services = this.world.services;
+    if (!this.lastArea) this.lastArea = new Float64Array(services.length);
+    const span = t - this.lastGaugeT;
+    for (const svc of services) {
+      let q = 0;
+      for (const i of svc.instances) q += i.qLen;
+      svc.busyArea += svc.busy * (t - svc.busyLastT);
+      svc.busyLastT = t;
+      const busyAvg = span > 0 ? (svc.busyArea - this.lastArea[svc.id]) / span : svc.busy;
+      this.lastArea[svc.id] = svc.busyArea;
+      this.sink.sampleGauges(t, svc.id, q, svc.inFlight, busyAvg, svc.slotsTotal);
+    }
+    this.lastGaugeT = t;
+  }
+
+  /** Close the busy-slot integrals at the end of the run. */
+  closeBusy(t: number): void {
+    for (const svc of this.world.services) {
+      svc.busyArea += svc.busy * (t - svc.busyLastT);
+      svc.busyLastT = t;
+    }
+  }
+}
+
+void ST_QUEUED;

@@ -1,0 +1,169 @@
+/**
+ * k6 thresholds and Chaos-Toolkit-style steady-state probes. A `VerdictSink` sits in front of the
+ * recorder and measures only what the probes and thresholds need (in their time windows), so the
+ * verdict is exact, not read back from per-interval summaries.
+ */
+import type { ProbeSpec, Threshold } from '../model/types.ts';
+import { LatencyHistogram } from '../telemetry/histogram.ts';
+import type { ProbeResult, RunEvent, ThresholdResult } from '../telemetry/types.ts';
+import type { Sink } from './sink.ts';
+
+interface ProbeState {
+  spec: ProbeSpec;
+  svc: number; // -1 = entry
+  ok: number;
+  total: number;
+  hist: LatencyHistogram | null;
+}
+
+export class VerdictSink implements Sink {
+  private readonly probes: ProbeState[];
+  private readonly byService: ProbeState[][];
+  private readonly entryProbes: ProbeState[];
+  /** Entry measurements for thresholds. */
+  readonly entry = new LatencyHistogram();
+  entryRequests = 0;
+  entryFailed = 0;
+
+  constructor(
+    private readonly inner: Sink,
+    probes: ProbeSpec[],
+    serviceIds: Map<string, number>,
+    nServices: number,
+    private readonly now: () => number,
+  ) {
+    this.probes = probes.map((spec) => ({
+      spec,
+      svc: spec.service === undefined ? -1 : (serviceIds.get(spec.service) ?? -1),
+      ok: 0,
+      total: 0,
+      hist: spec.metric === 'latency' ? new LatencyHistogram() : null,
+    }));
+    this.byService = Array.from({ length: nServices }, () => []);
+    this.entryProbes = [];
+    for (const p of this.probes) (p.svc >= 0 ? this.byService[p.svc] : this.entryProbes).push(p);
+  }
+
+  private observe(list: ProbeState[], latency: number, ok: boolean): void {
+    const t = this.now();
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
+      const w = p.spec.window;
+      if (w && (t < w.from || (w.to !== undefined && t > w.to))) continue;
+      p.total++;
+      if (ok) p.ok++;
+      if (p.hist) p.hist.record(latency);
+    }
+  }
+
+  serviceArrival(svc: number): void {
+    this.inner.serviceArrival(svc);
+  }
+  serviceDone(svc: number, latencyMs: number, ok: boolean, cause: number, degraded: boolean): void {
+    this.inner.serviceDone(svc, latencyMs, ok, cause, degraded);
+    const list = this.byService[svc];
+    if (list.length) this.observe(list, latencyMs, ok);
+  }
+  edgeRequest(edge: number): void {
+    this.inner.edgeRequest(edge);
+  }
+  edgeAttempt(edge: number, isRetry: boolean): void {
+    this.inner.edgeAttempt(edge, isRetry);
+  }
+  edgeAttemptFailed(edge: number, cause: number): void {
+    this.inner.edgeAttemptFailed(edge, cause);
+  }
+  edgeDone(edge: number, latencyMs: number, ok: boolean, cause: number): void {
+    this.inner.edgeDone(edge, latencyMs, ok, cause);
+  }
+  entryDone(latencyMs: number, ok: boolean, cause: number, degraded: boolean): void {
+    this.inner.entryDone(latencyMs, ok, cause, degraded);
+    this.entry.record(latencyMs);
+    this.entryRequests++;
+    if (!ok) this.entryFailed++;
+    if (this.entryProbes.length) this.observe(this.entryProbes, latencyMs, ok);
+  }
+  clientRetry(): void {
+    this.inner.clientRetry();
+  }
+  sideEffect(svc: number, duplicate: boolean): void {
+    this.inner.sideEffect(svc, duplicate);
+  }
+  orphaned(svc: number): void {
+    this.inner.orphaned(svc);
+  }
+  sampleGauges(t: number, svc: number, q: number, inFlight: number, busyArea: number, slots: number): void {
+    this.inner.sampleGauges(t, svc, q, inFlight, busyArea, slots);
+  }
+  event(e: RunEvent): void {
+    this.inner.event(e);
+  }
+
+  probeResults(): ProbeResult[] {
+    return this.probes.map((p) => {
+      const s = p.spec;
+      if (s.metric === 'successRate') {
+        const observed = p.total ? p.ok / p.total : 1;
+        return { name: s.name, ok: observed >= (s.min ?? 0), observed: round6(observed), expected: `successRate ≥ ${s.min ?? 0}` };
+      }
+      const pct = s.percentile ?? 99;
+      const observed = p.hist && p.hist.count > 0 ? p.hist.percentile(pct) : 0;
+      return { name: s.name, ok: observed <= (s.max ?? Infinity), observed: round6(observed), expected: `p${pct} ≤ ${s.max} ms` };
+    });
+  }
+
+  thresholdResults(thresholds: Threshold[], durationMs: number): ThresholdResult[] {
+    return thresholds.map((th) => {
+      const observed = this.thresholdValue(th, durationMs);
+      return { metric: th.metric, source: th.source, ok: compare(observed, th.op, th.value), observed: round6(observed) };
+    });
+  }
+
+  private thresholdValue(th: Threshold, durationMs: number): number {
+    const h = this.entry;
+    if (th.metric === 'http_req_failed' || th.metric === 'checks') {
+      const rate = this.entryRequests ? this.entryFailed / this.entryRequests : 0;
+      if (th.stat === 'count') return this.entryFailed;
+      return th.metric === 'checks' ? 1 - rate : rate;
+    }
+    if (th.metric === 'http_reqs') return th.stat === 'rate' ? this.entryRequests / (durationMs / 1000) : this.entryRequests;
+    if (h.count === 0) return 0;
+    switch (th.stat) {
+      case 'p':
+        return h.percentile(th.p ?? 50);
+      case 'med':
+        return h.percentile(50);
+      case 'avg':
+        return h.mean;
+      case 'max':
+        return h.max;
+      case 'min':
+        return h.percentile(0);
+      case 'count':
+        return h.count;
+      case 'rate':
+        return this.entryRequests / (durationMs / 1000);
+    }
+  }
+}
+
+function compare(a: number, op: Threshold['op'], b: number): boolean {
+  switch (op) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+  }
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
