@@ -1,0 +1,39 @@
+/**
+ * The simulator against queueing theory. Analytic figures are written out (from
+ * shared/reference/simulation-anchors.md §3); tolerances follow its seed-to-seed measurements.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../simulator/sim/run.ts';
+import { queueingScenario } from '../helpers/scenarios.ts';
+
+const H = 3600 * 1000;
+
+describe('analytic queueing anchors', () => {
+  it('M/M/1, μ=100/s, λ=80/s, 4 h, seed 1: mean latency within 3% of 1/(μ−λ) = 50 ms', () => {
+    const r = runScenario(queueingScenario(1, { dist: 'exponential', mean: 10 }, 80, 4 * H));
+    expect(r.summary.requests).toBeGreaterThan(1_140_000); // ≈ 80 × 14400 = 1,152,000
+    expect(Math.abs(r.summary.latencyMs.mean / 50 - 1)).toBeLessThan(0.03);
+    // R ~ Exp(μ−λ): p99 = ln(100)/20 s = 230.259 ms; p50 = 34.657 ms.
+    expect(Math.abs(r.summary.latencyMs.p99 / 230.259 - 1)).toBeLessThan(0.05);
+    expect(Math.abs(r.summary.latencyMs.p50 / 34.657 - 1)).toBeLessThan(0.05);
+    expect(Math.abs(r.services.api.utilization / 0.8 - 1)).toBeLessThan(0.01);
+  });
+
+  it('M/M/4 (Erlang C), μ=100/s per server, λ=320/s: W = 17.4554 ms within 2%', () => {
+    const r = runScenario(queueingScenario(4, { dist: 'exponential', mean: 10 }, 320, 1 * H));
+    expect(r.summary.requests).toBeGreaterThan(1_100_000);
+    expect(Math.abs(r.summary.latencyMs.mean / 17.4554 - 1)).toBeLessThan(0.02);
+  });
+
+  it('M/D/1 (Pollaczek–Khinchine), D=10 ms, λ=80/s: W = 30 ms within 2%', () => {
+    const r = runScenario(queueingScenario(1, { dist: 'constant', value: 10 }, 80, 4 * H));
+    expect(Math.abs(r.summary.latencyMs.mean / 30 - 1)).toBeLessThan(0.02);
+  });
+
+  it('M/M/1 at ρ=0.5 satisfies Little’s law on its own counters', () => {
+    const r = runScenario(queueingScenario(1, { dist: 'exponential', mean: 10 }, 50, 1 * H));
+    // W = 20 ms; L = λW = 1.0 → utilization ρ = 0.5.
+    expect(Math.abs(r.summary.latencyMs.mean / 20 - 1)).toBeLessThan(0.03);
+    expect(Math.abs(r.services.api.utilization - 0.5)).toBeLessThan(0.01);
+  });
+});
