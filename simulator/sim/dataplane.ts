@@ -74,6 +74,8 @@ export interface DataPlaneOptions {
   clientTimeout: number;
   clientRetries: number;
   clientBackoff: number;
+  /** Told of every answer an instance gives (canary analysis), or null. */
+  onServed: ((inst: SimInstance, latencyMs: number, ok: boolean) => void) | null;
   /** Partition check between two instances (null source = the client). */
   partitioned: (from: SimInstance | null, to: SimInstance) => boolean;
 }
@@ -443,7 +445,6 @@ export class DataPlane {
     if (ex.isRetry) {
       ex.isRetry = false;
       client.activeRetries--;
-      if (client.pool && !client.budget) client.pool.endRetry();
     }
   }
 
@@ -496,6 +497,7 @@ export class DataPlane {
   /** An answer given without running the endpoint (overflow, denial, injected abort). */
   private answerAtDoor(at: Attempt, inst: SimInstance, status: number, cause: number, now: number): void {
     this.sink.serviceDone(inst.svc.id, 0, false, cause, false);
+    if (this.opt.onServed) this.opt.onServed(inst, 0, false);
     at.status = status;
     at.cause = cause;
     at.kind = KIND_RESPONSE;
@@ -625,6 +627,7 @@ export class DataPlane {
     svc.inFlight--;
     const ok = status < 500;
     this.sink.serviceDone(svc.id, now - inv.arrivedAt, ok, cause, inv.degraded);
+    if (this.opt.onServed) this.opt.onServed(inst, now - inv.arrivedAt, ok);
     const at = inv.attempt;
     if (!inv.ep.idempotent && status !== 503) this.sink.sideEffect(svc.id, at.isRetry);
     if (at.state !== AT_INFLIGHT) this.sink.orphaned(svc.id);
@@ -669,7 +672,6 @@ export class DataPlane {
     if (ex.isRetry) {
       ex.isRetry = false;
       client.activeRetries--;
-      if (client.pool && !client.budget) client.pool.endRetry();
     }
     let outcome: AttemptOutcome;
     let cause: number;
@@ -730,7 +732,7 @@ export class DataPlane {
     if (client.budget) {
       if (!client.budget.canRetry(now, client.active, client.activeRetries)) return -2;
       client.budget.recordRetry(now);
-    } else if (client.pool && !client.pool.tryStartRetry()) return -2;
+    }
     client.activeRetries++;
     ex.isRetry = true;
     return retry.backoffMs(done + 1, this.meshRng);

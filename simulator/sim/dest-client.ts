@@ -25,8 +25,6 @@ export interface PoolLike<T> {
   admit(item: T): 'go' | 'queued' | 'overflow';
   release(): T | undefined;
   removePending(item: T): boolean;
-  tryStartRetry(): boolean;
-  endRetry(): void;
 }
 export interface OutlierLike {
   onResult(host: number, outcome: AttemptOutcome): void;

@@ -14,6 +14,8 @@ export class Proxy {
   cpuMs = 0;
   addedMs = 0;
   up = true;
+  /** A further proxy every request through this one also crosses (an ambient waypoint). */
+  chain: Proxy | null = null;
   constructor(
     readonly id: number,
     readonly name: string,
@@ -38,6 +40,6 @@ export class Proxy {
     this.traversals++;
     this.cpuMs += this.cpuPerRequestMs;
     this.addedMs += delay;
-    return delay;
+    return this.chain ? delay + this.chain.traverse(now + delay, rng) : delay;
   }
 }
