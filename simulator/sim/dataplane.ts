@@ -12,6 +12,7 @@
 import type { VirtualClock } from '../engine/clock.ts';
 import type { Rng } from '../engine/types.ts';
 import type { AttemptOutcome, RequestInfo } from '../mesh/types.ts';
+import { FAILURE_CAUSES } from '../telemetry/types.ts';
 import {
   C_5XX,
   C_BREAKER_OPEN,
@@ -297,6 +298,14 @@ export class DataPlane {
   private readonly onRouteTimeout = (ex: Exchange): void => {
     ex.routeTimer = -1;
     if (ex.done) return;
+    const at = ex.attempt;
+    if (at && at.state === AT_INFLIGHT) {
+      // The proxy resets the upstream request: detectors see a local-origin timeout (504).
+      const client = ex.client;
+      if (client.outlier) client.outlier.onResult(at.inst.hostIndex, OUT_PER_TRY);
+      if (client.breaker) client.breaker.onFailure('route-timeout');
+      this.sink.edgeAttemptFailed(ex.call.spec.edge, C_ROUTE_TIMEOUT);
+    }
     this.abandonExchange(ex);
     this.finishExchange(ex, 504, ex.attemptsFailedPerTry ? C_PER_TRY_TIMEOUT : C_ROUTE_TIMEOUT, false);
   };
@@ -482,6 +491,7 @@ export class DataPlane {
       this.answerAtDoor(at, inst, 404, C_NO_ROUTE, now);
       return;
     }
+    inst.served++;
     const inv = new Invocation(inst, ep, at, now, inst.epoch);
     at.inv = inv;
     svc.inFlight++;
@@ -702,7 +712,7 @@ export class DataPlane {
     if (client.outlier) client.outlier.onResult(at.inst.hostIndex, outcome);
     if (client.breaker) {
       if (ok || (at.kind === KIND_RESPONSE && status < 500)) client.breaker.onSuccess();
-      else client.breaker.onFailure();
+      else client.breaker.onFailure(FAILURE_CAUSES[cause] ?? 'error');
     }
     const call = ex.call;
     if (at.spanId) this.tracer.clientSpan(at, status, cause, this.clock.now());

@@ -150,12 +150,15 @@ export class LoadGenerator {
 
   private openLoop(curve: RateCurve, poisson: boolean, until: number): void {
     let t = 0;
+    let first = true;
     const next = (): void => {
       this.fire();
       schedule();
     };
     const schedule = (): void => {
-      const mass = poisson ? -Math.log(1 - this.arrivals.next()) : 1;
+      // Evenly spaced arrivals start at once, as k6's iterations do.
+      const mass = poisson ? -Math.log(1 - this.arrivals.next()) : first ? 0 : 1;
+      first = false;
       const at = curve.advance(t, mass, until);
       if (at === Infinity || at >= until) return;
       t = at;

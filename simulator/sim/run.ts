@@ -110,6 +110,13 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
   }
 
   const partial = recorder.finish();
+  for (const svc of world.services) {
+    const st = partial.services[svc.name];
+    if (!st) continue;
+    const versions: Record<string, number> = {};
+    for (const v of svc.versions) versions[v.name] = v.instances.reduce((n, i) => n + i.served, 0);
+    st.versions = versions;
+  }
   const thresholds = load ? sink.thresholdResults(load.thresholds, durationMs) : [];
   const probeResults = sink.probeResults();
   const result: RunResult = {

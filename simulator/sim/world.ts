@@ -86,6 +86,8 @@ export interface SimInstance {
   qLen: number;
   qCap: number;
   maxQueue: number;
+  /** Requests that reached this instance's endpoint (for per-version counts). */
+  served: number;
   /** Invocations holding a worker slot, for resets when the instance dies. */
   active: Invocation[];
   /** Process up (accepts connections). */
@@ -255,6 +257,7 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
           qLen: 0,
           qCap: spec.queue,
           maxQueue: 0,
+          served: 0,
           active: [],
           up: true,
           ready: true,

@@ -1,0 +1,380 @@
+/**
+ * Envoy outlier detection (passive health checking) for one (client proxy, upstream cluster) pair
+ * over N hosts, indices 0..N−1 (mesh-semantics §1.4; Envoy `outlier_detection_impl.cc`).
+ *
+ * Rules followed, as Envoy:
+ * - Results: a response with status ≥ 500 is a 5xx; 502/503/504 are also gateway errors. In the
+ *   default (non-split) mode locally originated failures are mapped to HTTP codes: connect
+ *   failure and reset → 503, per-try timeout → 504, so they count as 5xx *and* gateway errors.
+ *   A circuit-breaker overflow (UO) is ignored (it says nothing about the host). Anything else is a
+ *   success: it resets both consecutive counters and counts as a success for the success rate.
+ * - Consecutive 5xx / consecutive gateway errors eject **inline**, at exactly the Nth error (the
+ *   counter is compared with `==`; the gateway detector is checked first). The counter is reset
+ *   when the ejection is attempted (even if refused by max ejection percent); an already ejected
+ *   host is left alone (its counter keeps counting and is reset at un-ejection).
+ * - Ejection is allowed when `100·(ejected+1)/N ≤ maxEjectionPercent`, or when no host is ejected
+ *   (at least one host is always ejectable). A refused ejection is counted in `overflows` and
+ *   reported as an `ejection` event with state `refused`.
+ * - Ejection time = min(base × k, max(maxEjectionTime, base)), where the multiplier k is
+ *   incremented at each ejection (while base·k < max + base) and decremented at each interval
+ *   sweep at which the host is not ejected and was un-ejected at least one interval earlier.
+ * - Sweeps run every `interval` ms from `start()` on the injected Clock. At each sweep, in host
+ *   order: a host is un-ejected when `now − ejectedAt ≥ ejection time`, i.e. **at the first sweep
+ *   at or after ejectedAt + ejection time** (`readmissionTime(host)` predicts it exactly); then the
+ *   success-rate buckets swap (the success rate covers the interval that just ended); then
+ *   success-rate ejection: over the non-ejected hosts with ≥ requestVolume requests in that
+ *   interval, if there are ≥ minimumHosts of them, hosts whose success rate (%) is below
+ *   mean − stdevFactor·stdev (population stdev; Envoy’s 1900 is written 1.9) are ejected, in host order.
+ * - Panic: when `100 · healthy / N < minHealthPercent` the balancer must use every host
+ *   (`inPanic()`, and `healthyHosts()` returns all of them). With minHealthPercent 0 there is no
+ *   panic; with every host ejected `healthyHosts()` is empty (the caller answers 503 UH).
+ * - Active health checks (which also un-eject in Envoy) and max ejection time jitter are not modelled.
+ */
+import type { Clock, TimerId } from '../engine/types.ts';
+import type { OutlierDetectionSpec } from '../model/types.ts';
+import type { AttemptOutcome, Host, MeshEventSink } from './types.ts';
+
+export interface OutlierDetectorOptions {
+  /** Cluster name shown in events, e.g. `productpage→reviews`. */
+  subject?: string;
+  /** Host names for reasons (`reviews-v1-2`); default `<subject>[i]`. */
+  hostNames?: readonly string[];
+  sink?: MeshEventSink;
+}
+
+const RESULT_IGNORED = 0;
+const RESULT_OK = 1;
+const RESULT_5XX = 2;
+const RESULT_GATEWAY = 3;
+
+function classify(o: AttemptOutcome): number {
+  switch (o.kind) {
+    case 'response': {
+      const st = o.status;
+      if (st >= 500 && st <= 599) return st >= 502 && st <= 504 ? RESULT_GATEWAY : RESULT_5XX;
+      return RESULT_OK;
+    }
+    case 'connect-failure':
+    case 'reset':
+    case 'per-try-timeout':
+      return RESULT_GATEWAY; // 503 / 503 / 504
+    case 'overflow':
+      return RESULT_IGNORED;
+  }
+}
+
+function fmt(x: number): string {
+  return x.toFixed(1);
+}
+
+export class OutlierDetector {
+  readonly hostCount: number;
+  readonly subject: string;
+  /** Ejections refused by max ejection percent (Envoy `ejections_overflow`). */
+  overflows = 0;
+  /** Ejections performed. */
+  ejections = 0;
+
+  private readonly clock: Clock;
+  private readonly sink: MeshEventSink | undefined;
+  private readonly names: readonly string[] | undefined;
+  private readonly c5xxLimit: number;
+  private readonly gwLimit: number;
+  private readonly interval: number;
+  private readonly base: number;
+  private readonly maxTime: number;
+  private readonly maxPct: number;
+  private readonly minHealthPct: number;
+  private readonly sr: OutlierDetectionSpec['successRate'];
+
+  private readonly ejected: Uint8Array;
+  private readonly ejectedAt: Float64Array;
+  private readonly ejectTime: Float64Array;
+  private readonly multiplier: Int32Array;
+  private readonly timesEjected_: Int32Array;
+  private readonly lastUnejectedAt: Float64Array; // NaN = never
+  private readonly c5xx: Int32Array;
+  private readonly cGw: Int32Array;
+  private readonly curTotal: Float64Array;
+  private readonly curOk: Float64Array;
+  private readonly prevTotal: Float64Array;
+  private readonly prevOk: Float64Array;
+  private ejectedCount_ = 0;
+  private panic = false;
+  private timer: TimerId | undefined = undefined;
+  private nextSweepAt = NaN;
+  private readonly sweepFn = (): void => this.sweep();
+
+  constructor(
+    spec: OutlierDetectionSpec,
+    hostCount: number,
+    clock: Clock,
+    opts: OutlierDetectorOptions = {},
+  ) {
+    if (!(spec.interval > 0)) throw new RangeError('outlierDetection.interval must be > 0 ms');
+    this.hostCount = hostCount;
+    this.clock = clock;
+    this.sink = opts.sink;
+    this.subject = opts.subject ?? 'cluster';
+    this.names = opts.hostNames;
+    this.c5xxLimit =
+      spec.consecutive5xxErrors !== undefined && spec.consecutive5xxErrors > 0
+        ? spec.consecutive5xxErrors
+        : -1;
+    this.gwLimit =
+      spec.consecutiveGatewayErrors !== undefined && spec.consecutiveGatewayErrors > 0
+        ? spec.consecutiveGatewayErrors
+        : -1;
+    this.interval = spec.interval;
+    this.base = spec.baseEjectionTime;
+    this.maxTime = spec.maxEjectionTime;
+    this.maxPct = Math.min(100, spec.maxEjectionPercent);
+    this.minHealthPct = Math.min(100, spec.minHealthPercent);
+    this.sr = spec.successRate;
+    const n = hostCount;
+    this.ejected = new Uint8Array(n);
+    this.ejectedAt = new Float64Array(n);
+    this.ejectTime = new Float64Array(n);
+    this.multiplier = new Int32Array(n);
+    this.timesEjected_ = new Int32Array(n);
+    this.lastUnejectedAt = new Float64Array(n).fill(NaN);
+    this.c5xx = new Int32Array(n);
+    this.cGw = new Int32Array(n);
+    this.curTotal = new Float64Array(n);
+    this.curOk = new Float64Array(n);
+    this.prevTotal = new Float64Array(n);
+    this.prevOk = new Float64Array(n);
+  }
+
+  /** Start the interval sweeps: the first at now + interval. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.nextSweepAt = this.clock.now() + this.interval;
+    this.timer = this.clock.schedule(this.interval, this.sweepFn);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.clock.cancel(this.timer);
+    this.timer = undefined;
+    this.nextSweepAt = NaN;
+  }
+
+  /** Hosts currently ejected. */
+  get ejectedCount(): number {
+    return this.ejectedCount_;
+  }
+
+  isEjected(host: number): boolean {
+    return this.ejected[host] === 1;
+  }
+
+  /** True when the healthy share is below minHealthPercent: balance over all hosts. */
+  inPanic(): boolean {
+    return this.panic;
+  }
+
+  /**
+   * Hot path: fill `out` with the hosts the balancer may pick — the non-ejected ones, or all of
+   * them in panic — and return it. `hosts[k].index` must be the detector's host index.
+   */
+  healthyHosts(hosts: readonly Host[], out: Host[]): Host[] {
+    out.length = 0;
+    const all = this.panic || this.ejectedCount_ === 0;
+    for (let k = 0; k < hosts.length; k++) {
+      const h = hosts[k];
+      if (all || this.ejected[h.index] === 0) out.push(h);
+    }
+    return out;
+  }
+
+  /** Times the host was ejected so far. */
+  timesEjected(host: number): number {
+    return this.timesEjected_[host];
+  }
+
+  /** The current ejection-time multiplier of the host. */
+  ejectionMultiplier(host: number): number {
+    return this.multiplier[host];
+  }
+
+  /** Duration of the host's current (or last) ejection, ms. */
+  ejectionTime(host: number): number {
+    return this.ejectTime[host];
+  }
+
+  /**
+   * When an ejected host will be re-admitted: the first sweep at or after ejectedAt + ejection
+   * time (computed the way the sweeps are scheduled). NaN when the host is not ejected or the
+   * sweeps are not running.
+   */
+  readmissionTime(host: number): number {
+    if (this.ejected[host] === 0 || this.timer === undefined) return NaN;
+    const at = this.ejectedAt[host];
+    const d = this.ejectTime[host];
+    let t = this.nextSweepAt;
+    while (t - at < d) t += this.interval;
+    return t;
+  }
+
+  /** Hot path: the outcome of one attempt to `host`. */
+  onResult(host: number, outcome: AttemptOutcome): void {
+    const r = classify(outcome);
+    if (r === RESULT_IGNORED) return;
+    this.curTotal[host]++;
+    if (r === RESULT_OK) {
+      this.curOk[host]++;
+      this.c5xx[host] = 0;
+      this.cGw[host] = 0;
+      return;
+    }
+    if (r === RESULT_GATEWAY) {
+      if (++this.cGw[host] === this.gwLimit) {
+        if (this.ejected[host] === 0) {
+          this.cGw[host] = 0;
+          this.eject(host, `${this.gwLimit} consecutive gateway errors`);
+        }
+      }
+    } else {
+      this.cGw[host] = 0;
+    }
+    if (++this.c5xx[host] === this.c5xxLimit) {
+      if (this.ejected[host] === 0) {
+        this.c5xx[host] = 0;
+        this.eject(host, `${this.c5xxLimit} consecutive 5xx`);
+      }
+    }
+  }
+
+  private name(host: number): string {
+    return this.names?.[host] ?? `${this.subject}[${host}]`;
+  }
+
+  private eject(host: number, why: string): void {
+    const n = this.hostCount;
+    const active = this.ejectedCount_;
+    if (!((100 * (active + 1)) / n <= this.maxPct || active === 0)) {
+      this.overflows++;
+      this.sink?.(this.clock.now(), {
+        kind: 'ejection',
+        subject: this.subject,
+        state: 'refused',
+        reason:
+          `not ejected ${this.name(host)}: ${why}, but max ejection ${this.maxPct}% reached ` +
+          `(${active}/${n} hosts ejected)`,
+      });
+      return;
+    }
+    const now = this.clock.now();
+    const base = this.base;
+    if (this.multiplier[host] * base < this.maxTime + base) this.multiplier[host]++;
+    const k = this.multiplier[host];
+    const d = Math.min(base * k, Math.max(this.maxTime, base));
+    this.ejected[host] = 1;
+    this.ejectedAt[host] = now;
+    this.ejectTime[host] = d;
+    const times = ++this.timesEjected_[host];
+    this.ejectedCount_++;
+    this.ejections++;
+    this.sink?.(now, {
+      kind: 'ejection',
+      subject: this.subject,
+      state: 'ejected',
+      reason: `ejected ${this.name(host)}: ${why}; ejection #${times}${k !== times ? ` (multiplier ${k})` : ''} for ${d} ms`,
+    });
+    this.updatePanic(now);
+  }
+
+  private uneject(host: number, now: number): void {
+    this.ejected[host] = 0;
+    this.ejectedCount_--;
+    this.c5xx[host] = 0;
+    this.cGw[host] = 0;
+    this.lastUnejectedAt[host] = now;
+    this.sink?.(now, {
+      kind: 'unejection',
+      subject: this.subject,
+      state: 'healthy',
+      reason:
+        `un-ejected ${this.name(host)}: ejection time ${this.ejectTime[host]} ms elapsed ` +
+        `(ejected at ${this.ejectedAt[host]} ms, checked at the interval sweep)`,
+    });
+    this.updatePanic(now);
+  }
+
+  private updatePanic(now: number): void {
+    const n = this.hostCount;
+    const healthy = n - this.ejectedCount_;
+    const share = n === 0 ? 0 : (100 * healthy) / n;
+    const p = share < this.minHealthPct;
+    if (p === this.panic) return;
+    this.panic = p;
+    this.sink?.(now, {
+      kind: 'panic',
+      subject: this.subject,
+      state: p ? 'on' : 'off',
+      reason: p
+        ? `panic: ${healthy}/${n} hosts healthy (${fmt(share)}%) < min health ${this.minHealthPct}%; balancing over all hosts`
+        : `panic over: ${healthy}/${n} hosts healthy (${fmt(share)}%) ≥ min health ${this.minHealthPct}%`,
+    });
+  }
+
+  private sweep(): void {
+    const now = this.clock.now();
+    this.nextSweepAt = now + this.interval;
+    this.timer = this.clock.schedule(this.interval, this.sweepFn);
+    const n = this.hostCount;
+    for (let h = 0; h < n; h++) {
+      if (this.ejected[h] === 1) {
+        if (now - this.ejectedAt[h] >= this.ejectTime[h]) this.uneject(h, now);
+      } else if (this.multiplier[h] > 0 && now - this.lastUnejectedAt[h] >= this.interval) {
+        // NaN (never un-ejected) compares false.
+        this.multiplier[h]--;
+      }
+      this.prevTotal[h] = this.curTotal[h];
+      this.prevOk[h] = this.curOk[h];
+      this.curTotal[h] = 0;
+      this.curOk[h] = 0;
+    }
+    if (this.sr !== undefined) this.successRateEjections();
+  }
+
+  private successRateEjections(): void {
+    const sr = this.sr!;
+    const n = this.hostCount;
+    let valid = 0;
+    let sum = 0;
+    for (let h = 0; h < n; h++) {
+      if (this.ejected[h] === 0 && this.prevTotal[h] > 0 && this.prevTotal[h] >= sr.requestVolume) {
+        valid++;
+        sum += (this.prevOk[h] * 100) / this.prevTotal[h];
+      }
+    }
+    if (valid === 0 || valid < sr.minimumHosts) return;
+    const mean = sum / valid;
+    let variance = 0;
+    for (let h = 0; h < n; h++) {
+      if (this.ejected[h] === 0 && this.prevTotal[h] > 0 && this.prevTotal[h] >= sr.requestVolume) {
+        const d = (this.prevOk[h] * 100) / this.prevTotal[h] - mean;
+        variance += d * d;
+      }
+    }
+    variance /= valid;
+    const stdev = Math.sqrt(variance);
+    const factor = sr.stdevFactor;
+    const threshold = mean - factor * stdev;
+    // Ejecting host h changes only h's own flag, so the valid set stays the one the threshold was computed on.
+    for (let h = 0; h < n; h++) {
+      const total = this.prevTotal[h];
+      if (this.ejected[h] === 0 && total > 0 && total >= sr.requestVolume) {
+        const rate = (this.prevOk[h] * 100) / total;
+        if (rate < threshold) {
+          this.eject(
+            h,
+            `success rate ${fmt(rate)}% < threshold ${fmt(threshold)}% ` +
+              `(mean ${fmt(mean)}%, stdev ${fmt(stdev)}, factor ${factor}, ${valid} hosts)`,
+          );
+        }
+      }
+    }
+  }
+}
