@@ -229,6 +229,19 @@ export class DataPlane {
     return c;
   }
 
+  /**
+   * Create every (caller proxy, destination) client the topology can use, at time 0, so that
+   * detectors' interval timers start with the run (as Envoy's start with the cluster).
+   */
+  prewarm(): void {
+    for (const inst of this.world.instances) {
+      const proxy = this.opt.outboundProxy(inst);
+      const targets = new Set<number>();
+      for (const v of inst.version.endpoints) if (v) for (const step of v.steps) for (const c of step) targets.add(c.target);
+      for (const t of [...targets].sort((a, b) => a - b)) this.clientFor(proxy, this.world.services[t], inst);
+    }
+  }
+
   /** All destination clients created so far, in creation order. */
   allClients(): DestClient[] {
     return [...this.clients.values()];
@@ -497,7 +510,12 @@ export class DataPlane {
     svc.inFlight++;
     if (!inst.paused && inst.busy < inst.slots) this.startInvocation(inv);
     else if (inst.qLen < inst.qCap) this.enqueue(inst, inv);
-    else {
+    else if (inst.paused) {
+      // A hung process cannot answer, not even "busy": its backlog is full and the request just
+      // waits for a timeout somewhere upstream.
+      svc.inFlight--;
+      at.inv = null;
+    } else {
       svc.inFlight--;
       this.answerAtDoor(at, inst, 503, C_OVERFLOW, now);
       at.inv = null;

@@ -66,6 +66,7 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
     clientBackoff: load?.retries.backoff ?? 1000,
     partitioned: (from, to) => (chaosCtl ? chaosCtl.partitioned(from, to) : false),
   });
+  dp.prewarm();
   mesh.attach(dp);
   chaosCtl = new ChaosController(world, dp, sink, durationMs);
   chaosCtl.schedule(chaos);

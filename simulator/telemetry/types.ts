@@ -68,6 +68,8 @@ export interface ServiceStats {
   orphaned: number;
   maxQueue: number;
   instances: number;
+  /** Requests executed per version (subset), e.g. `{ v1: 9900, v2: 100 }`. */
+  versions?: Record<string, number>;
 }
 
 export interface EdgeStats {
@@ -83,6 +85,19 @@ export interface EdgeStats {
   failures: Partial<Record<FailureCause, number>>;
   attemptFailures: Partial<Record<FailureCause, number>>;
   latencyMs: LatencySummary;
+  /**
+   * Latency of the logical requests as cumulative bucket counts (Prometheus `le` semantics), for
+   * the Prometheus export. Optional: a live run may not have it.
+   */
+  durationBuckets?: DurationBuckets;
+}
+
+/** Cumulative histogram buckets: `cumulative[i]` = observations ≤ `leMs[i]`; `count` is `+Inf`. */
+export interface DurationBuckets {
+  leMs: number[];
+  cumulative: number[];
+  count: number;
+  sumMs: number;
 }
 
 /** Per-interval series, columnar: `t[i]` is the end of interval i (ms). */
@@ -95,6 +110,7 @@ export interface TimeSeries {
 }
 
 export interface SeriesBlock {
+  /** Requests that completed in the interval (successes + failures). */
   requests: number[];
   successes: number[];
   failures: number[];
@@ -103,6 +119,8 @@ export interface SeriesBlock {
   queue?: number[];
   inFlight?: number[];
   utilization?: number[];
+  /** Edges only: tries sent in the interval (requests + retries), to show retry amplification. */
+  attempts?: number[];
   /** Failures per cause, only for causes that occurred. */
   byCause: Partial<Record<FailureCause, number[]>>;
 }

@@ -1,0 +1,354 @@
+/**
+ * Reports of the multi-run commands: the compare table (metrics × variants, with deltas vs the first
+ * variant) and the sweep table and heatmaps. Single-run reports come from simulator/telemetry.
+ */
+import { formatDuration } from '../model/duration.ts';
+import type { RunResult } from '../telemetry/types.ts';
+import type { Variant, VaryAxis } from './sweep.ts';
+
+// ───────────────────────────── metrics ─────────────────────────────
+
+export interface VariantMetrics {
+  requests: number;
+  successRate: number;
+  p50: number;
+  p99: number;
+  /** Retries by the mesh and by the application code, over every edge. */
+  retries: number;
+  /** Requests the load generator sent again (users pressing reload). */
+  clientRetries: number;
+  sideEffects: number;
+  duplicateSideEffects: number;
+  /** The most loaded service (highest mean worker-slot utilization). */
+  maxUtilization: { service: string; value: number };
+  services: Record<string, { successRate: number; p99: number }>;
+  passed: boolean;
+  hash: string;
+}
+
+export function metricsOf(r: RunResult): VariantMetrics {
+  let sideEffects = 0;
+  let duplicateSideEffects = 0;
+  let maxUtilization = { service: '-', value: 0 };
+  const services: VariantMetrics['services'] = {};
+  for (const [name, s] of Object.entries(r.services)) {
+    sideEffects += s.sideEffects;
+    duplicateSideEffects += s.duplicateSideEffects;
+    if (s.utilization > maxUtilization.value || maxUtilization.service === '-') {
+      maxUtilization = { service: name, value: s.utilization };
+    }
+    services[name] = { successRate: s.successRate, p99: s.latencyMs.p99 };
+  }
+  return {
+    requests: r.summary.requests,
+    successRate: r.summary.successRate,
+    p50: r.summary.latencyMs.p50,
+    p99: r.summary.latencyMs.p99,
+    retries: r.edges.reduce((sum, e) => sum + e.retries, 0),
+    clientRetries: r.summary.clientRetries,
+    sideEffects,
+    duplicateSideEffects,
+    maxUtilization,
+    services,
+    passed: r.passed,
+    hash: r.hash,
+  };
+}
+
+// ───────────────────────────── formatting ─────────────────────────────
+
+export function fmtPct(x: number): string {
+  return Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '-';
+}
+
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)}s`;
+  if (ms >= 100) return `${ms.toFixed(0)}ms`;
+  if (ms >= 10) return `${ms.toFixed(1)}ms`;
+  return `${ms.toFixed(2)}ms`;
+}
+
+function fmtCount(n: number): string {
+  return Number.isFinite(n) ? String(Math.round(n)) : '-';
+}
+
+function signed(x: number, digits: number, unit = ''): string {
+  const s = x.toFixed(digits);
+  if (Number(s) === 0) return `±0${unit}`;
+  return `${x > 0 ? '+' : ''}${s}${unit}`;
+}
+
+/** Lays out rows as columns separated by two spaces; numbers-looking cells are right-aligned. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map(
+    (_, i) => i > 0 && rows.every((r) => /^[-+±\d.]/.test(r[i] ?? '') || r[i] === ''),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+// ───────────────────────────── compare ─────────────────────────────
+
+interface Row {
+  label: string;
+  get: (m: VariantMetrics) => number;
+  fmt: (x: number) => string;
+  delta: (d: number) => string;
+}
+
+const ppDelta = (d: number) => signed(d * 100, 2, 'pp');
+const msDelta = (d: number) => (Math.abs(d) < 0.05 ? '±0ms' : `${d > 0 ? '+' : '-'}${fmtMs(Math.abs(d))}`);
+const countDelta = (d: number) => signed(d, 0);
+
+function compareRows(first: VariantMetrics): Row[] {
+  const rows: Row[] = [
+    { label: 'requests', get: (m) => m.requests, fmt: fmtCount, delta: countDelta },
+    { label: 'success rate', get: (m) => m.successRate, fmt: fmtPct, delta: ppDelta },
+    { label: 'p50 (entry)', get: (m) => m.p50, fmt: fmtMs, delta: msDelta },
+    { label: 'p99 (entry)', get: (m) => m.p99, fmt: fmtMs, delta: msDelta },
+    { label: 'retries (mesh + app)', get: (m) => m.retries, fmt: fmtCount, delta: countDelta },
+    { label: 'client retries', get: (m) => m.clientRetries, fmt: fmtCount, delta: countDelta },
+    { label: 'side effects', get: (m) => m.sideEffects, fmt: fmtCount, delta: countDelta },
+    { label: 'duplicate side effects', get: (m) => m.duplicateSideEffects, fmt: fmtCount, delta: countDelta },
+    { label: 'max utilization', get: (m) => m.maxUtilization.value, fmt: fmtPct, delta: ppDelta },
+  ];
+  for (const svc of Object.keys(first.services)) {
+    rows.push(
+      {
+        label: `${svc} success`,
+        get: (m) => m.services[svc]?.successRate ?? NaN,
+        fmt: fmtPct,
+        delta: ppDelta,
+      },
+      { label: `${svc} p99`, get: (m) => m.services[svc]?.p99 ?? NaN, fmt: fmtMs, delta: msDelta },
+    );
+  }
+  return rows;
+}
+
+/** Metrics as rows, variants as columns; every column after the first shows its delta to the first. */
+export function compareText(names: readonly string[], results: readonly RunResult[]): string {
+  const ms = results.map(metricsOf);
+  const rows = compareRows(ms[0]).map((row) => {
+    const base = row.get(ms[0]);
+    return [
+      row.label,
+      ...ms.map((m, i) => {
+        const v = row.get(m);
+        if (i === 0 || !Number.isFinite(v) || !Number.isFinite(base)) return row.fmt(v);
+        return `${row.fmt(v)} (${row.delta(v - base)})`;
+      }),
+    ];
+  });
+  rows.push(['passed', ...ms.map((m) => (m.passed ? 'yes' : 'NO'))]);
+  const head = `seed ${results[0].seed}, ${formatDuration(results[0].durationMs)} simulated, deltas vs ${names[0]}\n\n`;
+  return head + formatTable(['metric', ...names], rows);
+}
+
+export function compareJson(names: readonly string[], results: readonly RunResult[]): unknown {
+  const ms = results.map(metricsOf);
+  return {
+    seed: results[0].seed,
+    durationMs: results[0].durationMs,
+    baseline: names[0],
+    variants: names.map((name, i) => ({
+      name,
+      metrics: ms[i],
+      delta:
+        i === 0
+          ? undefined
+          : {
+              successRate: ms[i].successRate - ms[0].successRate,
+              p50: ms[i].p50 - ms[0].p50,
+              p99: ms[i].p99 - ms[0].p99,
+              retries: ms[i].retries - ms[0].retries,
+              sideEffects: ms[i].sideEffects - ms[0].sideEffects,
+              duplicateSideEffects: ms[i].duplicateSideEffects - ms[0].duplicateSideEffects,
+            },
+    })),
+  };
+}
+
+// ───────────────────────────── sweep ─────────────────────────────
+
+export function sweepText(
+  axes: readonly VaryAxis[],
+  variants: readonly Variant[],
+  results: readonly RunResult[],
+): string {
+  const header = [
+    ...axes.map((a) => a.key),
+    'success',
+    'p99',
+    'max util',
+    'side eff',
+    'dup',
+    'retries',
+    'passed',
+  ];
+  const rows = variants.map((v, i) => {
+    const m = metricsOf(results[i]);
+    return [
+      ...v.assignments.map((a) => a.raw),
+      fmtPct(m.successRate),
+      fmtMs(m.p99),
+      `${fmtPct(m.maxUtilization.value)} ${m.maxUtilization.service}`,
+      fmtCount(m.sideEffects),
+      fmtCount(m.duplicateSideEffects),
+      fmtCount(m.retries),
+      m.passed ? 'yes' : 'NO',
+    ];
+  });
+  const r0 = results[0];
+  const head = r0
+    ? `${variants.length} variants, seed ${r0.seed} (common random numbers), ${formatDuration(r0.durationMs)} simulated each\n\n`
+    : '';
+  return head + formatTable(header, rows);
+}
+
+export function sweepJson(
+  axes: readonly VaryAxis[],
+  variants: readonly Variant[],
+  results: readonly RunResult[],
+): unknown {
+  return {
+    seed: results[0]?.seed,
+    durationMs: results[0]?.durationMs,
+    axes: axes.map((a) => ({ key: a.key, values: a.values.map((v) => v.raw) })),
+    variants: variants.map((v, i) => ({
+      label: v.label,
+      values: Object.fromEntries(v.assignments.map((a) => [a.key, a.raw])),
+      metrics: metricsOf(results[i]),
+    })),
+  };
+}
+
+interface HeatMetric {
+  name: string;
+  /** Format used for the cell text. */
+  format: 'pct' | 'ms' | 'count';
+  /** Colour direction: true when a higher value is better (green). */
+  higherIsBetter: boolean;
+  get: (m: VariantMetrics) => number;
+}
+
+const HEAT_METRICS: HeatMetric[] = [
+  { name: 'success rate', format: 'pct', higherIsBetter: true, get: (m) => m.successRate },
+  { name: 'p99 latency (entry)', format: 'ms', higherIsBetter: false, get: (m) => m.p99 },
+  { name: 'max utilization', format: 'pct', higherIsBetter: false, get: (m) => m.maxUtilization.value },
+  {
+    name: 'duplicate side effects',
+    format: 'count',
+    higherIsBetter: false,
+    get: (m) => m.duplicateSideEffects,
+  },
+  { name: 'retries (mesh + app)', format: 'count', higherIsBetter: false, get: (m) => m.retries },
+];
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Makes text safe inside a <script> element. */
+function scriptSafe(s: string): string {
+  return s.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+/**
+ * A self-contained HTML page: the sweep table, and with exactly two varied keys one heatmap per
+ * metric (first key down, second key across), drawn with the inlined d3.
+ */
+export function sweepHtml(
+  axes: readonly VaryAxis[],
+  variants: readonly Variant[],
+  results: readonly RunResult[],
+  d3Source: string,
+): string {
+  const table = sweepText(axes, variants, results);
+  const metrics = results.map(metricsOf);
+  let heat: unknown = null;
+  if (axes.length === 2) {
+    const [ya, xa] = axes;
+    heat = {
+      y: { key: ya.key, values: ya.values.map((v) => v.raw) },
+      x: { key: xa.key, values: xa.values.map((v) => v.raw) },
+      metrics: HEAT_METRICS.map((h) => ({
+        name: h.name,
+        format: h.format,
+        higherIsBetter: h.higherIsBetter,
+        // Variants are in row-major order: the first axis varies slowest.
+        cells: ya.values.map((_, yi) => xa.values.map((_, xi) => h.get(metrics[yi * xa.values.length + xi]))),
+      })),
+    };
+  }
+  const title = `meshdojo sweep — ${axes.map((a) => a.key).join(' × ')}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
+pre { font: 12px ui-monospace, monospace; background: #f6f6f6; padding: 12px; overflow-x: auto; }
+.maps { display: flex; flex-wrap: wrap; gap: 24px; }
+.map h3 { margin: 4px 0; font-size: 14px; }
+.map text { font: 11px system-ui, sans-serif; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<div class="maps" id="maps"></div>
+<h2>All variants</h2>
+<pre>${escapeHtml(table)}</pre>
+<script>${scriptSafe(d3Source)}</script>
+<script>
+const heat = ${scriptSafe(JSON.stringify(heat))};
+${HEATMAP_SCRIPT}
+</script>
+</body>
+</html>
+`;
+}
+
+const HEATMAP_SCRIPT = `
+(function () {
+  if (!heat) return;
+  const fmt = {
+    pct: (v) => (v * 100).toFixed(2) + '%',
+    ms: (v) => (v >= 1000 ? (v / 1000).toFixed(2) + 's' : v.toFixed(1) + 'ms'),
+    count: (v) => String(Math.round(v)),
+  };
+  const cw = 72, ch = 28, left = 90, top = 40;
+  for (const m of heat.metrics) {
+    const flat = m.cells.flat().filter((v) => Number.isFinite(v));
+    const lo = d3.min(flat) ?? 0, hi = d3.max(flat) ?? 1;
+    const domain = m.higherIsBetter ? [lo, hi] : [hi, lo];
+    const color = d3.scaleSequential(d3.interpolateRdYlGn).domain(lo === hi ? [lo - 1, hi + 1] : domain);
+    const div = d3.select('#maps').append('div').attr('class', 'map');
+    div.append('h3').text(m.name);
+    const svg = div.append('svg')
+      .attr('width', left + cw * heat.x.values.length + 10)
+      .attr('height', top + ch * heat.y.values.length + 10);
+    svg.append('text').attr('x', left).attr('y', 12).text(heat.x.key + ' →');
+    svg.append('text').attr('x', 0).attr('y', 12).text(heat.y.key + ' ↓');
+    heat.x.values.forEach((v, i) =>
+      svg.append('text').attr('x', left + i * cw + cw / 2).attr('y', top - 6).attr('text-anchor', 'middle').text(v));
+    heat.y.values.forEach((v, j) =>
+      svg.append('text').attr('x', left - 6).attr('y', top + j * ch + ch / 2 + 4).attr('text-anchor', 'end').text(v));
+    m.cells.forEach((row, j) => row.forEach((v, i) => {
+      const g = svg.append('g').attr('transform', 'translate(' + (left + i * cw) + ',' + (top + j * ch) + ')');
+      g.append('rect').attr('width', cw - 2).attr('height', ch - 2).attr('fill', Number.isFinite(v) ? color(v) : '#ddd');
+      g.append('text').attr('x', cw / 2).attr('y', ch / 2 + 3).attr('text-anchor', 'middle')
+        .text(Number.isFinite(v) ? fmt[m.format](v) : '-');
+      g.append('title').text(heat.y.key + '=' + heat.y.values[j] + ' ' + heat.x.key + '=' + heat.x.values[i]);
+    }));
+  }
+})();
+`;

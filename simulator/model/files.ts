@@ -1,0 +1,46 @@
+/**
+ * The one node-only file of simulator/model: reads documents from disk. Everything else in this
+ * folder is isomorphic (it runs in a browser Web Worker too) and gets file contents passed in.
+ */
+/* eslint-disable no-restricted-imports -- reading files is this file's whole purpose (see its header) */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
+import { SpecError } from './errors.ts';
+import { loadBundle, type Bundle, type Source } from './load.ts';
+
+function readSource(file: string): Source {
+  return { file, text: readFileSync(file, 'utf8') };
+}
+
+function reason(e: unknown): string {
+  const code = (e as { code?: string } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Reads the given files and loads them as one Bundle (see `loadBundle`). A Scenario's references
+ * are read relative to the scenario's own file. Throws `SpecError` for unreadable files too.
+ */
+export function loadFiles(paths: readonly string[]): Bundle {
+  const sources: Source[] = [];
+  const unreadable = [];
+  for (const p of paths) {
+    try {
+      sources.push(readSource(p));
+    } catch (e) {
+      unreadable.push({ file: p, line: 1, column: 1, path: '', message: `cannot read file: ${reason(e)}` });
+    }
+  }
+  if (unreadable.length) throw new SpecError(unreadable);
+  return loadBundle(sources, (fromFile, relPath) => {
+    const file = isAbsolute(relPath) ? relPath : normalize(join(dirname(fromFile), relPath));
+    try {
+      return readSource(file);
+    } catch (e) {
+      throw new Error(`${reason(e)} (${file})`, { cause: e });
+    }
+  });
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../simulator/cli/errors.ts';
+import { DEFAULT_RETRIES, applyVariant, expandGrid, parseVary } from '../../simulator/cli/sweep.ts';
+import { tinyScenario } from './helpers.ts';
+
+describe('parseVary', () => {
+  it('expands integer ranges inclusively', () => {
+    const axis = parseVary('ratings.retries.attempts=0..4');
+    expect(axis.key).toBe('ratings.retries.attempts');
+    expect(axis.target).toEqual({ scope: 'policy', service: 'ratings', path: ['retries', 'attempts'] });
+    expect(axis.values.map((v) => v.value)).toEqual([0, 1, 2, 3, 4]);
+    expect(axis.values.map((v) => v.raw)).toEqual(['0', '1', '2', '3', '4']);
+  });
+
+  it('parses durations with the model duration parser', () => {
+    const axis = parseVary('ratings.timeout=250ms,500ms,1s');
+    expect(axis.values.map((v) => v.value)).toEqual([250, 500, 1000]);
+    expect(parseVary('ratings.timeout=none,1.5s').values.map((v) => v.value)).toEqual([undefined, 1500]);
+  });
+
+  it('mixes ranges and single values', () => {
+    expect(parseVary('topology.ratings.concurrency=1..3,8').values.map((v) => v.value)).toEqual([1, 2, 3, 8]);
+  });
+
+  it('targets topology and load fields', () => {
+    expect(parseVary('topology.reviews.replicas=1,2').target).toEqual({
+      scope: 'topology',
+      service: 'reviews',
+      field: 'replicas',
+    });
+    expect(parseVary('load.rate=50,100').target).toEqual({ scope: 'load', field: 'rate' });
+  });
+
+  it.each([
+    ['ratings.retries.attempts', /expected KEY=VALUE/],
+    ['ratings.retries.attemps=1', /unknown policy field retries\.attemps/],
+    ['ratings.timeout=250', /duration with a unit/],
+    ['ratings.timeout=fast', /duration/],
+    ['ratings.retries.attempts=1.5', /integer/],
+    ['ratings.retries.attempts=-1', /integer ≥ 0/],
+    ['ratings.retries.attempts=4..1', /empty range/],
+    ['ratings.timeout=1..3', /numeric field/],
+    ['topology.ratings.color=1', /unknown topology field/],
+    ['load.stages=1', /expected load\.<field>/],
+    ['ratings.retries.attempts=1,,2', /empty value/],
+  ])('refuses %s', (spec, message) => {
+    expect(() => parseVary(spec)).toThrow(UsageError);
+    expect(() => parseVary(spec)).toThrow(message);
+  });
+});
+
+describe('expandGrid', () => {
+  it('makes the cartesian product, the first key varying slowest', () => {
+    const grid = expandGrid([
+      parseVary('ratings.retries.attempts=0..4'),
+      parseVary('ratings.timeout=250ms,500ms,1s'),
+    ]);
+    expect(grid).toHaveLength(15);
+    expect(grid.map((v) => v.assignments.map((a) => a.value))).toEqual([
+      [0, 250],
+      [0, 500],
+      [0, 1000],
+      [1, 250],
+      [1, 500],
+      [1, 1000],
+      [2, 250],
+      [2, 500],
+      [2, 1000],
+      [3, 250],
+      [3, 500],
+      [3, 1000],
+      [4, 250],
+      [4, 500],
+      [4, 1000],
+    ]);
+    expect(grid[4].label).toBe('ratings.retries.attempts=1 ratings.timeout=500ms');
+  });
+
+  it('gives one empty variant without axes, and refuses a key given twice', () => {
+    expect(expandGrid([])).toEqual([{ label: '', assignments: [] }]);
+    expect(() => expandGrid([parseVary('load.rate=1'), parseVary('load.rate=2')])).toThrow(/given twice/);
+  });
+});
+
+describe('applyVariant', () => {
+  const base = tinyScenario();
+
+  it('creates a policy and a destination with the default retries, without touching the input', () => {
+    const before = structuredClone(base);
+    const [variant] = expandGrid([parseVary('server.retries.attempts=4'), parseVary('server.timeout=500ms')]);
+    const s = applyVariant(base, variant);
+    expect(base).toEqual(before);
+    expect(s.policies).toHaveLength(1);
+    expect(s.policies[0].destinations).toEqual([
+      {
+        service: 'server',
+        routes: [],
+        deadlinePropagation: false,
+        retries: { ...DEFAULT_RETRIES, attempts: 4 },
+        timeout: 500,
+      },
+    ]);
+  });
+
+  it('gives all 15 variants of the grid their own values', () => {
+    const grid = expandGrid([
+      parseVary('server.retries.attempts=0..4'),
+      parseVary('server.timeout=250ms,500ms,1s'),
+    ]);
+    const got = grid.map((v) => {
+      const d = applyVariant(base, v).policies[0].destinations[0];
+      return [d.retries?.attempts, d.timeout];
+    });
+    const want: [number, number][] = [];
+    for (const a of [0, 1, 2, 3, 4]) for (const t of [250, 500, 1000]) want.push([a, t]);
+    expect(got).toEqual(want);
+  });
+
+  it('edits an existing destination in place of creating one', () => {
+    const withPolicy = structuredClone(base);
+    withPolicy.policies.push({
+      name: 'p',
+      dataPlane: { mode: 'sidecar' },
+      destinations: [
+        {
+          service: 'server',
+          routes: [],
+          deadlinePropagation: false,
+          retries: { ...DEFAULT_RETRIES, attempts: 1, retryOn: ['5xx'] },
+        },
+      ],
+      security: { mtls: 'strict', authorization: [] },
+      canaries: [],
+    });
+    const s = applyVariant(withPolicy, expandGrid([parseVary('server.retries.attempts=3')])[0]);
+    expect(s.policies).toHaveLength(1);
+    expect(s.policies[0].destinations).toHaveLength(1);
+    expect(s.policies[0].destinations[0].retries).toEqual({
+      ...DEFAULT_RETRIES,
+      attempts: 3,
+      retryOn: ['5xx'],
+    });
+    const none = applyVariant(withPolicy, expandGrid([parseVary('server.timeout=none')])[0]);
+    expect('timeout' in none.policies[0].destinations[0]).toBe(false);
+  });
+
+  it('sets topology fields (replicas on every version) and the load rate', () => {
+    const [v] = expandGrid([
+      parseVary('topology.server.concurrency=4'),
+      parseVary('topology.server.replicas=3'),
+      parseVary('load.rate=120'),
+    ]);
+    const s = applyVariant(base, v);
+    expect(s.topology.services[0].concurrency).toBe(4);
+    expect(s.topology.services[0].versions.map((x) => x.replicas)).toEqual([3]);
+    expect(s.load?.executor === 'constant-arrival-rate' && s.load.rate).toBe(120);
+  });
+
+  it('refuses an unknown service with the list of services', () => {
+    const [v] = expandGrid([parseVary('ratings.retries.attempts=1')]);
+    expect(() => applyVariant(base, v)).toThrow(/no service ratings in topology mm1 \(services: server\)/);
+  });
+});

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import * as hdr from 'hdr-histogram-js';
+import { LatencyHistogram, MAX_TRACKABLE_US } from '../../simulator/telemetry/histogram.ts';
+import { lcg } from './fixture.ts';
+
+const PS = [0.1, 1, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100];
+
+function lognormals(n: number, seed: number, medianMs = 8, sigma = 1.3): number[] {
+  const rnd = lcg(seed);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const u1 = 1 - rnd();
+    const u2 = rnd();
+    const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    out.push(Math.round(medianMs * Math.exp(sigma * z) * 1000) / 1000);
+  }
+  return out;
+}
+
+function filled(values: number[]): LatencyHistogram {
+  const h = new LatencyHistogram();
+  for (const v of values) h.record(v);
+  return h;
+}
+
+describe('LatencyHistogram', () => {
+  it('is empty at first', () => {
+    const h = new LatencyHistogram();
+    expect(h.count).toBe(0);
+    expect(h.percentile(50)).toBe(0);
+    expect(h.mean).toBe(0);
+    expect(h.max).toBe(0);
+    expect(h.summary()).toEqual({ p50: 0, p90: 0, p99: 0, p999: 0, mean: 0, max: 0 });
+  });
+
+  it('1..10000 ms uniform: percentiles within HDR precision (0.1 %)', () => {
+    const h = new LatencyHistogram();
+    for (let ms = 1; ms <= 10000; ms++) h.record(ms);
+    expect(h.count).toBe(10000);
+    const within = (got: number, want: number): void => {
+      expect(Math.abs(got - want) / want).toBeLessThanOrEqual(0.001);
+    };
+    within(h.percentile(50), 5000);
+    within(h.percentile(90), 9000);
+    within(h.percentile(99), 9900);
+    within(h.percentile(99.9), 9990);
+    expect(h.percentile(100)).toBe(10000);
+    expect(h.max).toBe(10000);
+    expect(h.min).toBe(1);
+    expect(h.mean).toBe(5000.5); // exact: from the exact µs sum
+    const s = h.summary();
+    within(s.p50, 5000);
+    within(s.p99, 9900);
+    expect(s.mean).toBe(5000.5);
+  });
+
+  it('keeps microsecond resolution below 2 ms and rounds the summary to 3 decimals', () => {
+    const h = filled([0.1234, 0.5, 1.9996]);
+    expect(h.percentile(0)).toBe(0.123);
+    expect(h.percentile(50)).toBe(0.5);
+    expect(h.max).toBe(2);
+    expect(h.summary().mean).toBe(0.874);
+  });
+
+  it('reports exactly what hdr-histogram-js reports (capped at the exact max), sparse and dense', () => {
+    for (const n of [37, 256, 257, 5000, 200_000]) {
+      const values = lognormals(n, n);
+      const ours = filled(values);
+      const ref = hdr.build({
+        bitBucketSize: 32,
+        autoResize: false,
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: MAX_TRACKABLE_US,
+        numberOfSignificantValueDigits: 3,
+      });
+      for (const v of values) ref.recordValue(Math.round(v * 1000));
+      const maxUs = Math.max(...values.map((v) => Math.round(v * 1000)));
+      for (const p of PS) {
+        const want = Math.min(ref.getValueAtPercentile(p), maxUs) / 1000;
+        expect(ours.percentile(p), `n=${n} p=${p}`).toBe(want);
+      }
+      expect(ours.count).toBe(ref.totalCount);
+      expect(ours.max).toBe(maxUs / 1000);
+    }
+  });
+
+  it('percentiles() gives the same values as percentile() in one pass', () => {
+    for (const n of [10, 3000]) {
+      const h = filled(lognormals(n, 3));
+      const out = new Array<number>(PS.length).fill(-1);
+      h.percentiles(PS, out);
+      expect(out).toEqual(PS.map((p) => h.percentile(p)));
+    }
+  });
+
+  it('merge equals recording together (sparse + sparse, dense + sparse, dense + dense)', () => {
+    const cases: [number, number][] = [
+      [50, 60],
+      [100, 200],
+      [5000, 40],
+      [30, 5000],
+      [4000, 9000],
+    ];
+    for (const [na, nb] of cases) {
+      const a = lognormals(na, na + 1, 5);
+      const b = lognormals(nb, nb + 2, 50, 0.8);
+      const merged = filled(a);
+      merged.merge(filled(b));
+      const together = filled([...a, ...b]);
+      expect(merged.count).toBe(together.count);
+      expect(merged.mean).toBeCloseTo(together.mean, 9);
+      expect(merged.max).toBe(together.max);
+      expect(merged.min).toBe(together.min);
+      for (const p of PS) expect(merged.percentile(p), `${na}+${nb} p${p}`).toBe(together.percentile(p));
+      expect(merged.summary()).toEqual(together.summary());
+      const bounds = [1, 5, 10, 50, 100, 1000];
+      expect(merged.cumulativeCounts(bounds)).toEqual(together.cumulativeCounts(bounds));
+    }
+  });
+
+  it('reset forgets everything and the histogram can be reused', () => {
+    for (const n of [20, 3000]) {
+      const h = filled(lognormals(n, 9));
+      h.reset();
+      expect(h.count).toBe(0);
+      expect(h.percentile(99)).toBe(0);
+      expect(h.max).toBe(0);
+      const again = lognormals(500, 10);
+      for (const v of again) h.record(v);
+      const fresh = filled(again);
+      for (const p of PS) expect(h.percentile(p)).toBe(fresh.percentile(p));
+      expect(h.cumulativeCounts([2, 20, 200])).toEqual(fresh.cumulativeCounts([2, 20, 200]));
+    }
+  });
+
+  it('clamps what it cannot store: negatives and NaN to 0, beyond ~71.6 min to the top', () => {
+    const h = filled([-5, Number.NaN, 5e9]);
+    expect(h.count).toBe(3);
+    expect(h.percentile(10)).toBe(0);
+    expect(h.max).toBe(MAX_TRACKABLE_US / 1000);
+  });
+
+  it('cumulative bucket counts are monotone, exact below 2 ms and bounded by the count', () => {
+    const values = lognormals(10000, 77, 20, 1.5);
+    const h = filled(values);
+    const bounds = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+    const got = h.cumulativeCounts(bounds);
+    for (let i = 1; i < got.length; i++) expect(got[i]).toBeGreaterThanOrEqual(got[i - 1]);
+    expect(got[got.length - 1]).toBeLessThanOrEqual(h.count);
+    expect(got[0]).toBe(values.filter((v) => v <= 1).length);
+    expect(got[1]).toBe(values.filter((v) => v <= 2).length);
+    for (let i = 2; i < bounds.length; i++) {
+      // within one bucket (< 0.1 % of the bound) of the exact count
+      const exactBelow = values.filter((v) => v <= bounds[i] * 0.999).length;
+      const exactAbove = values.filter((v) => v <= bounds[i] * 1.001).length;
+      expect(got[i]).toBeGreaterThanOrEqual(exactBelow);
+      expect(got[i]).toBeLessThanOrEqual(exactAbove);
+    }
+  });
+});
