@@ -4,7 +4,11 @@
  * the two apart.
  */
 import { EventQueue, type EventHandler } from './event-queue.ts';
+import { TimerLane } from './timer-lane.ts';
 import type { Clock, TimerId } from './types.ts';
+
+/** Lane ids live in the low bits of a lane timer's handle. */
+const LANES = 4096;
 
 const runThunk: EventHandler<() => void> = (fn) => fn();
 
@@ -26,12 +30,45 @@ export class VirtualClock implements Clock {
   }
 
   cancel(id: TimerId): void {
-    this.queue.cancel(id);
+    this.cancelTimer(id);
   }
 
   /** Hot path: schedule a handler with an argument at an absolute time (no closure needed). */
   at<A>(time: number, handler: EventHandler<A>, arg: A): number {
     return this.queue.push(time < this.t ? this.t : time, handler, arg);
+  }
+
+  private readonly lanes = new Map<number, TimerLane>();
+  private readonly laneList: TimerLane[] = [];
+
+  /** The lane for timers of this fixed delay (created on first use). */
+  lane(delayMs: number): TimerLane {
+    let l = this.lanes.get(delayMs);
+    if (!l) {
+      if (this.laneList.length >= LANES) throw new Error(`VirtualClock: more than ${LANES} distinct timer delays`);
+      l = new TimerLane(this.laneList.length, delayMs, this.queue);
+      this.lanes.set(delayMs, l);
+      this.laneList.push(l);
+    }
+    return l;
+  }
+
+  /**
+   * Hot path: a timer of a fixed delay through its lane. The handle is negative (lane timers) and
+   * goes to `cancelTimer`, like the positive handles of `at`. 0 is never a handle.
+   */
+  after<A>(lane: TimerLane, handler: EventHandler<A>, arg: A): number {
+    return -(lane.add(this.t, handler, arg) * LANES + lane.id) - 1;
+  }
+
+  /** Cancel a timer set with `at` (handle > 0) or `after` (handle < 0). */
+  cancelTimer(handle: number): void {
+    if (handle > 0) this.queue.cancel(handle);
+    else if (handle < 0) {
+      const h = -handle - 1;
+      const id = h % LANES;
+      this.laneList[id].cancel((h - id) / LANES);
+    }
   }
 
   /** Run events due at or before `until`; the clock ends at `until`. Returns events run. */

@@ -17,6 +17,57 @@ export function standardNormal(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
+// Marsaglia & Tsang's ziggurat for the standard normal (128 layers): one table lookup and one
+// multiplication for ~98.8% of draws, exact distribution, no log/sqrt/trig on the fast path.
+const ZIG_N = 128;
+const ZIG_R = 3.442619855899;
+const ZIG_V = 9.91256303526217e-3;
+const kn = new Uint32Array(ZIG_N);
+const wn = new Float64Array(ZIG_N);
+const fn = new Float64Array(ZIG_N);
+{
+  const m1 = 2147483648.0;
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
+  kn[0] = Math.floor((dn / q) * m1);
+  kn[1] = 0;
+  wn[0] = q / m1;
+  wn[ZIG_N - 1] = dn / m1;
+  fn[0] = 1.0;
+  fn[ZIG_N - 1] = Math.exp(-0.5 * dn * dn);
+  for (let i = ZIG_N - 2; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
+    kn[i + 1] = Math.floor((dn / tn) * m1);
+    tn = dn;
+    fn[i] = Math.exp(-0.5 * dn * dn);
+    wn[i] = dn / m1;
+  }
+}
+
+/** A standard normal draw (ziggurat). Uses 1 uniform on the fast path. */
+export function zigguratNormal(rng: Rng): number {
+  for (;;) {
+    // A signed 32-bit integer from one uniform.
+    const hz = (rng.next() * 4294967296) | 0;
+    const iz = hz & (ZIG_N - 1);
+    const abs = hz < 0 ? -hz : hz;
+    if (abs < kn[iz]) return hz * wn[iz];
+    // Slow path: the base strip's tail, or the wedge of layer iz.
+    const x = hz * wn[iz];
+    if (iz === 0) {
+      let xt: number;
+      let y: number;
+      do {
+        xt = -Math.log(1 - rng.next()) / ZIG_R;
+        y = -Math.log(1 - rng.next());
+      } while (y + y < xt * xt);
+      return hz > 0 ? ZIG_R + xt : -ZIG_R - xt;
+    }
+    if (fn[iz] + rng.next() * (fn[iz - 1] - fn[iz]) < Math.exp(-0.5 * x * x)) return x;
+  }
+}
+
 export function makeSampler(d: Distribution): Sampler {
   switch (d.dist) {
     case 'constant': {
@@ -36,7 +87,7 @@ export function makeSampler(d: Distribution): Sampler {
       const { mean, stddev } = d;
       return (rng) => {
         for (let i = 0; i < 64; i++) {
-          const x = mean + stddev * standardNormal(rng);
+          const x = mean + stddev * zigguratNormal(rng);
           if (x >= 0) return x;
         }
         return 0;
@@ -45,7 +96,7 @@ export function makeSampler(d: Distribution): Sampler {
     case 'lognormal': {
       const mu = Math.log(d.median);
       const sigma = Math.log(d.p99 / d.median) / Z99;
-      return (rng) => Math.exp(mu + sigma * standardNormal(rng));
+      return (rng) => Math.exp(mu + sigma * zigguratNormal(rng));
     }
   }
 }

@@ -37,8 +37,18 @@ export class EventQueue {
     return this.size_ > 0 ? this.time[this.heap[0]] : Infinity;
   }
 
-  /** Schedule `handler(arg)` at absolute `time`; returns a handle for `cancel`. */
+  /** Take the next insertion sequence number (for a timer held outside the heap for now). */
+  takeSeq(): number {
+    return this.nextSeq++;
+  }
+
+  /** Schedule `handler(arg)` at absolute `time`; returns a handle (≥ 1) for `cancel`. */
   push<A>(time: number, handler: EventHandler<A>, arg: A): number {
+    return this.pushWithSeq(time, this.nextSeq++, handler, arg);
+  }
+
+  /** Schedule with a sequence number taken earlier (`takeSeq`), keeping that place among ties. */
+  pushWithSeq<A>(time: number, seq: number, handler: EventHandler<A>, arg: A): number {
     let slot: number;
     if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount];
     else {
@@ -46,20 +56,21 @@ export class EventQueue {
       slot = this.slotCount++;
     }
     this.time[slot] = time;
-    this.seq[slot] = this.nextSeq++;
+    this.seq[slot] = seq;
     this.fn[slot] = handler as EventHandler<never>;
     this.arg[slot] = arg;
     const i = this.size_++;
     this.heap[i] = slot;
     this.pos[slot] = i;
     this.siftUp(i);
-    return this.gen[slot] * SLOT_BITS + slot;
+    return this.gen[slot] * SLOT_BITS + slot + 1;
   }
 
   /** Remove a pending event. Returns false when it already fired or was cancelled. */
   cancel(handle: number): boolean {
-    const slot = handle % SLOT_BITS;
-    if (slot >= this.slotCount || this.gen[slot] !== (handle - slot) / SLOT_BITS) return false;
+    if (handle < 1) return false;
+    const slot = (handle - 1) % SLOT_BITS;
+    if (slot >= this.slotCount || this.gen[slot] !== (handle - 1 - slot) / SLOT_BITS) return false;
     const i = this.pos[slot];
     if (i === NONE) return false;
     this.removeAt(i);

@@ -31,27 +31,26 @@ function cyrb128(str: string): [number, number, number, number] {
 }
 
 export class SeededRng implements Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  // State in a typed array: plain number fields holding 32-bit values would be boxed heap numbers.
+  private readonly s = new Int32Array(4);
 
   constructor(readonly key: string) {
-    [this.a, this.b, this.c, this.d] = cyrb128(key);
+    const h = cyrb128(key);
+    for (let i = 0; i < 4; i++) this.s[i] = h[i];
     for (let i = 0; i < 12; i++) this.next(); // mix the seed in
   }
 
   next(): number {
-    const a = this.a,
-      b = this.b,
-      c = this.c,
-      d = this.d;
+    const s = this.s;
+    const a = s[0],
+      b = s[1],
+      c = s[2],
+      d = s[3];
     const t = (((a + b) | 0) + d) | 0;
-    this.d = (d + 1) | 0;
-    this.a = b ^ (b >>> 9);
-    this.b = (c + (c << 3)) | 0;
-    const r = (c << 21) | (c >>> 11);
-    this.c = (r + t) | 0;
+    s[3] = (d + 1) | 0;
+    s[0] = b ^ (b >>> 9);
+    s[1] = (c + (c << 3)) | 0;
+    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return (t >>> 0) / 4294967296;
   }
 

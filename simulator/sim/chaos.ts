@@ -5,6 +5,7 @@
  */
 import type { ChaosSpec, FaultSpec, TargetSelector } from '../model/types.ts';
 import type { DataPlane } from './dataplane.ts';
+import { DestClient } from './dest-client.ts';
 import type { Sink } from './sink.ts';
 import type { SimInstance, World } from './world.ts';
 
@@ -137,7 +138,10 @@ export class ChaosController {
     this.sink.event({ t: clock.now(), kind: 'instance-down', subject: inst.name, reason: 'process killed' });
     const epoch = inst.epoch;
     clock.at(clock.now() + ENDPOINT_REMOVAL_MS, () => {
-      if (!inst.up && inst.epoch === epoch) inst.ready = false;
+      if (!inst.up && inst.epoch === epoch) {
+        inst.ready = false;
+        DestClient.readinessEpoch++;
+      }
     }, null);
   }
 
@@ -145,6 +149,7 @@ export class ChaosController {
     if (inst.up || !inst.node.up) return;
     inst.up = true;
     inst.ready = true;
+    DestClient.readinessEpoch++;
     this.sink.event({ t: this.dp.clock.now(), kind: 'instance-up', subject: inst.name, reason: 'restarted and ready' });
   }
 }

@@ -141,17 +141,19 @@ export class DataPlane {
       call.startedAt = now;
       this.sink.edgeRequest(call.spec.edge);
     }
-    if (call.spec.timeout !== Infinity) call.timer = this.clock.at(now + call.spec.timeout, this.onCallTimeout, call);
+    if (call.spec.timeout !== Infinity) call.timer = this.clock.after(this.clock.lane(call.spec.timeout), this.onCallTimeout, call);
     const callerInst = call.inv ? call.inv.inst : null;
     const proxy = this.opt.outboundProxy(callerInst);
-    const client = this.clientFor(proxy, this.world.services[call.spec.target], callerInst);
-    const ex = new Exchange(call, client, call.tries);
+    const target = this.world.services[call.spec.target];
+    const client = this.clientFor(proxy, target, callerInst);
+    const req = this.requestInfo(target, call.spec.endpoint, call.hdr, callerInst ? callerInst.svc : null);
+    const ex = new Exchange(call, client, call.tries, proxy, req);
     call.exchange = ex;
     this.beginExchange(ex);
   }
 
   private readonly onCallTimeout = (call: Call): void => {
-    call.timer = -1;
+    call.timer = 0;
     const ex = call.exchange;
     if (call.done || !ex || ex.done) return;
     this.abandonExchange(ex);
@@ -160,9 +162,9 @@ export class DataPlane {
 
   private callTryDone(call: Call, ex: Exchange, ok: boolean, cause: number, degraded: boolean): void {
     if (call.done || call.exchange !== ex) return;
-    if (call.timer >= 0) {
-      this.clock.queue.cancel(call.timer);
-      call.timer = -1;
+    if (call.timer !== 0) {
+      this.clock.cancelTimer(call.timer);
+      call.timer = 0;
     }
     if (ok) {
       if (degraded) call.degraded = true;
@@ -218,14 +220,21 @@ export class DataPlane {
 
   // ───────────────────────── exchanges (caller proxy) ─────────────────────────
 
+  /** Clients of the load generator, by destination service id. */
+  private readonly entryClients: (DestClient | undefined)[] = [];
+
   private clientFor(proxy: Proxy | null, svc: SimService, callerInst: SimInstance | null): DestClient {
+    // Fast path: a per-caller-instance array (the same client for every instance behind one proxy).
+    const local = callerInst ? callerInst.clients : this.entryClients;
+    const hit = local[svc.id];
+    if (hit) return hit;
     const key = (proxy ? proxy.id + 1 : 0) * this.world.services.length + svc.id;
     let c = this.clients.get(key);
     if (!c) {
       c = this.opt.makeClient(proxy, svc);
       this.clients.set(key, c);
     }
-    void callerInst;
+    local[svc.id] = c;
     return c;
   }
 
@@ -270,8 +279,7 @@ export class DataPlane {
     ex.startedAt = now;
     const call = ex.call;
     const client = ex.client;
-    const svc = client.svc;
-    const req = this.requestInfo(svc, call.spec.endpoint, call.hdr, call.inv ? call.inv.inst.svc : null);
+    const req = ex.req;
     const r = client.route(req, this.meshRng);
     if (r.subset === NO_ROUTE) {
       this.finishExchange(ex, 404, C_NO_ROUTE, false);
@@ -304,12 +312,12 @@ export class DataPlane {
       this.finishExchange(ex, ex.faultAbort, C_FAULT_ABORT, false);
       return;
     }
-    if (ex.routeTimeout !== Infinity) ex.routeTimer = this.clock.at(this.clock.now() + ex.routeTimeout, this.onRouteTimeout, ex);
+    if (ex.routeTimeout !== Infinity) ex.routeTimer = this.clock.after(this.clock.lane(ex.routeTimeout), this.onRouteTimeout, ex);
     this.tryAttempt(ex);
   }
 
   private readonly onRouteTimeout = (ex: Exchange): void => {
-    ex.routeTimer = -1;
+    ex.routeTimer = 0;
     if (ex.done) return;
     const at = ex.attempt;
     if (at && at.state === AT_INFLIGHT) {
@@ -367,7 +375,7 @@ export class DataPlane {
     const client = ex.client;
     const call = ex.call;
     const callerInst = call.inv ? call.inv.inst : null;
-    const req = this.requestInfo(client.svc, call.spec.endpoint, call.hdr, callerInst ? callerInst.svc : null);
+    const req = ex.req;
     const avoid = ex.lastHost >= 0 && client.retry && client.retry.otherHost ? ex.lastHost : -1;
     const inst = client.pick(ex.subset, req, this.meshRng, avoid);
     if (inst === null) {
@@ -384,7 +392,7 @@ export class DataPlane {
     this.sink.edgeAttempt(call.spec.edge, isRetry);
     if (call.sample & 1) at.spanId = this.tracer.newSpanId();
     const retry = client.retry;
-    if (retry && retry.perTryTimeout !== Infinity) at.perTryTimer = this.clock.at(now + retry.perTryTimeout, this.onPerTryTimeout, at);
+    if (retry && retry.perTryTimeout !== Infinity) at.perTryTimer = this.clock.after(this.clock.lane(retry.perTryTimeout), this.onPerTryTimeout, at);
     if (client.deadlinePropagation) {
       let d = call.spec.timeout !== Infinity ? call.tryStartedAt + call.spec.timeout : Infinity;
       if (ex.routeTimeout !== Infinity) d = Math.min(d, ex.startedAt + ex.routeTimeout);
@@ -393,7 +401,7 @@ export class DataPlane {
     }
 
     // Request path: caller proxy, network, callee proxy.
-    const outProxy = this.opt.outboundProxy(callerInst);
+    const outProxy = ex.proxy;
     let delay = outProxy && outProxy.up ? outProxy.traverse(now, this.netRng) : 0;
     const fromNode = callerInst ? callerInst.node.id : inst.node.id;
     const toNode = inst.node.id;
@@ -425,7 +433,7 @@ export class DataPlane {
   }
 
   private readonly onPerTryTimeout = (at: Attempt): void => {
-    at.perTryTimer = -1;
+    at.perTryTimer = 0;
     if (at.state !== AT_INFLIGHT) return;
     at.state = AT_ABANDONED;
     at.kind = KIND_PER_TRY_TIMEOUT;
@@ -435,16 +443,16 @@ export class DataPlane {
 
   /** The caller code or the route timeout gave up: drop the in-flight attempt (orphaning its work). */
   private abandonExchange(ex: Exchange): void {
-    if (ex.backoffTimer >= 0) {
-      this.clock.queue.cancel(ex.backoffTimer);
-      ex.backoffTimer = -1;
+    if (ex.backoffTimer !== 0) {
+      this.clock.cancelTimer(ex.backoffTimer);
+      ex.backoffTimer = 0;
     }
     const at = ex.attempt;
     if (at && at.state === AT_INFLIGHT) {
       at.state = AT_ABANDONED;
-      if (at.perTryTimer >= 0) {
-        this.clock.queue.cancel(at.perTryTimer);
-        at.perTryTimer = -1;
+      if (at.perTryTimer !== 0) {
+        this.clock.cancelTimer(at.perTryTimer);
+        at.perTryTimer = 0;
       }
       ex.client.hosts[at.inst.hostIndex].active--;
     }
@@ -454,9 +462,9 @@ export class DataPlane {
   /** Give back everything an exchange holds in its client (idempotent). */
   private releaseExchange(ex: Exchange): void {
     ex.done = true;
-    if (ex.routeTimer >= 0) {
-      this.clock.queue.cancel(ex.routeTimer);
-      ex.routeTimer = -1;
+    if (ex.routeTimer !== 0) {
+      this.clock.cancelTimer(ex.routeTimer);
+      ex.routeTimer = 0;
     }
     const client = ex.client;
     this.releasePool(ex);
@@ -487,9 +495,7 @@ export class DataPlane {
     this.serviceCalls++;
     if (this.opt.inboundCheck) {
       const callerInst = call.inv ? call.inv.inst : null;
-      const callerProxy = this.opt.outboundProxy(callerInst);
-      const req = this.requestInfo(svc, call.spec.endpoint, call.hdr, callerInst ? callerInst.svc : null);
-      const denied = this.opt.inboundCheck(callerInst ? callerInst.svc : null, this.opt.identityOf(callerInst, callerProxy), inst, req);
+      const denied = this.opt.inboundCheck(callerInst ? callerInst.svc : null, this.opt.identityOf(callerInst, ex.proxy), inst, ex.req);
       if (denied) {
         this.answerAtDoor(at, inst, denied.status, denied.cause, now);
         return;
@@ -686,9 +692,9 @@ export class DataPlane {
   private readonly onAttemptAnswer = (at: Attempt): void => {
     if (at.state !== AT_INFLIGHT) return; // abandoned: the answer of orphaned work
     at.state = AT_DONE;
-    if (at.perTryTimer >= 0) {
-      this.clock.queue.cancel(at.perTryTimer);
-      at.perTryTimer = -1;
+    if (at.perTryTimer !== 0) {
+      this.clock.cancelTimer(at.perTryTimer);
+      at.perTryTimer = 0;
     }
     this.endAttempt(at.ex, at);
   };
@@ -767,7 +773,7 @@ export class DataPlane {
   }
 
   private readonly onBackoffDone = (ex: Exchange): void => {
-    ex.backoffTimer = -1;
+    ex.backoffTimer = 0;
     if (ex.done) return;
     this.tryAttempt(ex);
   };
@@ -804,8 +810,8 @@ export class DataPlane {
 
   private psReschedule(inst: SimInstance, now: number): void {
     const ps = inst.ps!;
-    if (ps.timer >= 0) this.clock.queue.cancel(ps.timer);
-    ps.timer = -1;
+    if (ps.timer !== 0) this.clock.cancelTimer(ps.timer);
+    ps.timer = 0;
     if (ps.jobs.length === 0) return;
     const n = ps.jobs.length;
     const rate = n <= inst.cpu ? 1 : inst.cpu / n;
@@ -815,7 +821,7 @@ export class DataPlane {
   private readonly onPsDone = (inst: SimInstance): void => {
     const now = this.clock.now();
     const ps = inst.ps!;
-    ps.timer = -1;
+    ps.timer = 0;
     this.psAdvance(inst, now);
     const done = ps.jobs.shift()!;
     this.psReschedule(inst, now);
@@ -838,8 +844,8 @@ export class DataPlane {
     inst.busy = 0;
     if (inst.ps) {
       inst.ps.jobs.length = 0;
-      if (inst.ps.timer >= 0) this.clock.queue.cancel(inst.ps.timer);
-      inst.ps.timer = -1;
+      if (inst.ps.timer !== 0) this.clock.cancelTimer(inst.ps.timer);
+      inst.ps.timer = 0;
     }
     inst.frozen.length = 0;
     for (const inv of victims) {

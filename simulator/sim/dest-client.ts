@@ -30,6 +30,9 @@ export interface OutlierLike {
   onResult(host: number, outcome: AttemptOutcome): void;
   isEjected(host: number): boolean;
   inPanic(): boolean;
+  /** Ejections so far and hosts ejected now (they key the candidate cache). */
+  readonly ejections: number;
+  readonly ejectedCount: number;
 }
 export interface BalancerLike {
   pick(candidates: readonly Host[], req: RequestInfo, avoid?: Host): Host | undefined;
@@ -68,7 +71,6 @@ export class DestClient {
   active = 0;
   activeRetries = 0;
   deadlinePropagation = false;
-  private readonly scratch: Host[] = [];
   private readonly subsetIndex: Map<string, number>;
 
   constructor(
@@ -91,27 +93,43 @@ export class DestClient {
     return { subset: s, timeout: d.timeout ?? this.routeTimeout };
   }
 
+  /** Candidate lists per subset, rebuilt only when readiness or ejections change. */
+  private readonly cache: Host[][] = [];
+  private readonly cacheKey: number[] = [];
+  private readonly cacheEpoch: number[] = [];
+  /** Bumped by the data plane whenever an instance's readiness changes. */
+  static readinessEpoch = 0;
+
   /**
    * Pick an instance of the subset among ready, non-ejected hosts (all ready hosts in panic).
    * `avoid` is the previous host of a retry. Returns null when none is available (UH).
    */
   pick(subset: number, req: RequestInfo, rng: Rng, avoid: number): SimInstance | null {
-    const list = this.subsetHosts[subset < 0 ? this.subsetHosts.length - 1 : subset];
-    const inst = this.svc.instances;
-    const cands = this.scratch;
-    cands.length = 0;
+    const s = subset < 0 ? this.subsetHosts.length - 1 : subset;
     const outlier = this.outlier;
     const panic = outlier !== null && outlier.inPanic();
-    for (let i = 0; i < list.length; i++) {
-      const h = list[i];
-      if (!inst[h].ready) continue;
-      if (outlier && !panic && outlier.isEjected(h)) continue;
-      cands.push(this.hosts[h]);
+    // Keys that change whenever the candidate set may have: readiness, ejections, panic.
+    const epoch = DestClient.readinessEpoch;
+    const key = outlier ? (outlier.ejections * 2 + (panic ? 1 : 0)) * 65536 + outlier.ejectedCount : 0;
+    let cands = this.cache[s];
+    if (cands === undefined || this.cacheKey[s] !== key || this.cacheEpoch[s] !== epoch) {
+      cands = [];
+      const list = this.subsetHosts[s];
+      const inst = this.svc.instances;
+      for (let i = 0; i < list.length; i++) {
+        const h = list[i];
+        if (!inst[h].ready) continue;
+        if (outlier && !panic && outlier.isEjected(h)) continue;
+        cands.push(this.hosts[h]);
+      }
+      this.cache[s] = cands;
+      this.cacheKey[s] = key;
+      this.cacheEpoch[s] = epoch;
     }
     if (cands.length === 0) return null;
     let chosen: Host | undefined;
     if (this.balancer) chosen = this.balancer.pick(cands, req, avoid >= 0 ? this.hosts[avoid] : undefined);
-    else chosen = cands[Math.floor(rng.next() * cands.length)];
-    return chosen ? inst[chosen.index] : null;
+    else chosen = cands.length === 1 ? cands[0] : cands[Math.floor(rng.next() * cands.length)];
+    return chosen ? this.svc.instances[chosen.index] : null;
   }
 }

@@ -10,6 +10,8 @@
  */
 import type { CompiledCall, CompiledEndpoint, SimInstance } from './world.ts';
 import type { DestClient } from './dest-client.ts';
+import type { Proxy } from './proxy.ts';
+import type { RequestInfo } from '../mesh/types.ts';
 
 export const ST_QUEUED = 0;
 export const ST_RUNNING = 1;
@@ -44,7 +46,8 @@ export class Call {
   /** App tries made so far (1 + code retries at most). */
   tries = 0;
   rep = 0;
-  timer = -1;
+  /** Timer handles: 0 = none. */
+  timer = 0;
   done = false;
   startedAt = 0;
   tryStartedAt = 0;
@@ -70,8 +73,8 @@ export class Exchange {
   /** Wire attempts made so far. */
   tries = 0;
   attempt: Attempt | null = null;
-  routeTimer = -1;
-  backoffTimer = -1;
+  routeTimer = 0;
+  backoffTimer = 0;
   done = false;
   subset = -1;
   startedAt = 0;
@@ -90,6 +93,10 @@ export class Exchange {
     readonly call: Call,
     readonly client: DestClient,
     readonly appTry: number,
+    /** The caller's outbound proxy (null: none). */
+    readonly proxy: Proxy | null,
+    /** What the proxies see of the request (shared, never mutated). */
+    readonly req: RequestInfo,
   ) {}
 }
 
@@ -99,7 +106,7 @@ export const AT_ABANDONED = 2;
 
 export class Attempt {
   state = AT_INFLIGHT;
-  perTryTimer = -1;
+  perTryTimer = 0;
   inv: Invocation | null = null;
   /** Outcome, set when the answer reaches the caller side. */
   status = 0;

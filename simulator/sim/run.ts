@@ -13,7 +13,8 @@ import { DataPlane } from './dataplane.ts';
 import { headerSets, LoadGenerator, loadLength } from './load.ts';
 import { buildMesh } from './mesh-setup.ts';
 import { Tracer } from './tracer.ts';
-import { VerdictSink } from './verdict.ts';
+import type { Sink } from './sink.ts';
+import { thresholdResults, VerdictSink } from './verdict.ts';
 import { compileWorld } from './world.ts';
 import { formatAccessLine } from './access-line.ts';
 
@@ -46,13 +47,15 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
   );
   const chaos = scenario.chaos;
   const probes = chaos.flatMap((c) => c.steadyState);
-  const sink = new VerdictSink(
+  const verdict = new VerdictSink(
     recorder,
     probes,
     world.serviceByName.size ? new Map([...world.serviceByName].map(([k, v]) => [k, v.id])) : new Map(),
     world.services.length,
     () => clock.now(),
   );
+  // The verdict wrapper measures probes; without probes the recorder is told directly.
+  const sink: Sink = probes.length ? verdict : recorder;
   const tracer = new Tracer();
   const load = scenario.load;
   const hdrSets = headerSets(load);
@@ -118,8 +121,8 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
     for (const v of svc.versions) versions[v.name] = v.instances.reduce((n, i) => n + i.served, 0);
     st.versions = versions;
   }
-  const thresholds = load ? sink.thresholdResults(load.thresholds, durationMs) : [];
-  const probeResults = sink.probeResults();
+  const thresholds = load ? thresholdResults(load.thresholds, recorder.entryHistogram(), partial.summary, durationMs) : [];
+  const probeResults = verdict.probeResults();
   const result: RunResult = {
     mode: 'simulated',
     scenario: scenario.name,

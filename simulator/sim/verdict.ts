@@ -20,10 +20,6 @@ export class VerdictSink implements Sink {
   private readonly probes: ProbeState[];
   private readonly byService: ProbeState[][];
   private readonly entryProbes: ProbeState[];
-  /** Entry measurements for thresholds. */
-  readonly entry = new LatencyHistogram();
-  entryRequests = 0;
-  entryFailed = 0;
 
   constructor(
     private readonly inner: Sink,
@@ -78,9 +74,6 @@ export class VerdictSink implements Sink {
   }
   entryDone(latencyMs: number, ok: boolean, cause: number, degraded: boolean): void {
     this.inner.entryDone(latencyMs, ok, cause, degraded);
-    this.entry.record(latencyMs);
-    this.entryRequests++;
-    if (!ok) this.entryFailed++;
     if (this.entryProbes.length) this.observe(this.entryProbes, latencyMs, ok);
   }
   clientRetry(): void {
@@ -112,39 +105,46 @@ export class VerdictSink implements Sink {
     });
   }
 
-  thresholdResults(thresholds: Threshold[], durationMs: number): ThresholdResult[] {
-    return thresholds.map((th) => {
-      const observed = this.thresholdValue(th, durationMs);
-      return { metric: th.metric, source: th.source, ok: compare(observed, th.op, th.value), observed: round6(observed) };
-    });
-  }
+}
 
-  private thresholdValue(th: Threshold, durationMs: number): number {
-    const h = this.entry;
+/** k6 thresholds over the entry as the load generator saw it. */
+export function thresholdResults(
+  thresholds: Threshold[],
+  entry: LatencyHistogram,
+  summary: { requests: number; successes: number },
+  durationMs: number,
+): ThresholdResult[] {
+  const requests = summary.requests;
+  const failed = requests - summary.successes;
+  const value = (th: Threshold): number => {
     if (th.metric === 'http_req_failed' || th.metric === 'checks') {
-      const rate = this.entryRequests ? this.entryFailed / this.entryRequests : 0;
-      if (th.stat === 'count') return this.entryFailed;
+      if (th.stat === 'count') return failed;
+      const rate = requests ? failed / requests : 0;
       return th.metric === 'checks' ? 1 - rate : rate;
     }
-    if (th.metric === 'http_reqs') return th.stat === 'rate' ? this.entryRequests / (durationMs / 1000) : this.entryRequests;
-    if (h.count === 0) return 0;
+    if (th.metric === 'http_reqs') return th.stat === 'rate' ? requests / (durationMs / 1000) : requests;
+    if (entry.count === 0) return 0;
     switch (th.stat) {
       case 'p':
-        return h.percentile(th.p ?? 50);
+        return entry.percentile(th.p ?? 50);
       case 'med':
-        return h.percentile(50);
+        return entry.percentile(50);
       case 'avg':
-        return h.mean;
+        return entry.mean;
       case 'max':
-        return h.max;
+        return entry.max;
       case 'min':
-        return h.percentile(0);
+        return entry.percentile(0);
       case 'count':
-        return h.count;
+        return entry.count;
       case 'rate':
-        return this.entryRequests / (durationMs / 1000);
+        return requests / (durationMs / 1000);
     }
-  }
+  };
+  return thresholds.map((th) => {
+    const observed = value(th);
+    return { metric: th.metric, source: th.source, ok: compare(observed, th.op, th.value), observed: round6(observed) };
+  });
 }
 
 function compare(a: number, op: Threshold['op'], b: number): boolean {

@@ -6,6 +6,7 @@ import { makeSampler, type Sampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
 import type { CallSpec, EndpointSpec, OnError, ScenarioSpec, ServiceSpec } from '../model/types.ts';
 import type { Invocation } from './lifecycle-types.ts';
+import type { DestClient } from './dest-client.ts';
 import type { Proxy } from './proxy.ts';
 
 export const ON_ERROR_FAIL = 0;
@@ -98,6 +99,8 @@ export interface SimInstance {
   frozen: Invocation[];
   /** Incarnation: bumped on each crash so that events of a dead process are ignored. */
   epoch: number;
+  /** Destination clients of this instance's outbound proxy, by service id (a cache). */
+  clients: (DestClient | undefined)[];
   /** Inbound proxy (its sidecar, or its node's proxy), null without a data plane. */
   proxy: Proxy | null;
   cpu: number; // cores, Infinity = no CPU limit (no processor sharing)
@@ -265,8 +268,9 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
           frozen: [],
           epoch: 0,
           proxy: null,
+          clients: [],
           cpu: spec.cpu ?? Infinity,
-          ps: spec.cpu !== undefined ? { v: 0, lastT: 0, jobs: [], timer: -1 } : null,
+          ps: spec.cpu !== undefined ? { v: 0, lastT: 0, jobs: [], timer: 0 } : null,
           faultLatency: 0,
           faultJitter: 0,
           faultAbortPct: 0,

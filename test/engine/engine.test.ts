@@ -147,3 +147,34 @@ describe('distributions', () => {
     for (let i = 0; i < 10000; i++) expect(s(r)).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('TimerLane', () => {
+  it('fires fixed-delay timers in exactly the order the heap would, cancels in O(1)', () => {
+    const run = (useLanes: boolean): string[] => {
+      const clock = new VirtualClock();
+      const rng = createRng(4);
+      const log: string[] = [];
+      const handles: number[] = [];
+      const delays = [5, 10, 10, 25];
+      for (let i = 0; i < 3000; i++) {
+        const t = Math.floor(rng.next() * 500);
+        const d = delays[Math.floor(rng.next() * delays.length)];
+        const cancelIt = rng.next() < 0.3;
+        clock.at(t, () => {
+          const fire = () => log.push(`${i}@${clock.now()}`);
+          const h = useLanes ? clock.after(clock.lane(d), fire, null) : clock.at(clock.now() + d, fire, null);
+          handles.push(h);
+          if (cancelIt) clock.at(clock.now() + d / 2, () => clock.cancelTimer(h), null);
+        }, null);
+      }
+      clock.runUntil(10_000);
+      expect(handles.every((h) => h !== 0)).toBe(true);
+      return log;
+    };
+    const heap = run(false);
+    const lanes = run(true);
+    expect(heap.length).toBeGreaterThan(1500);
+    expect(heap.length).toBeLessThan(2500);
+    expect(lanes).toEqual(heap);
+  });
+});
