@@ -10,8 +10,8 @@ import type { Ms } from './types.ts';
 const UNITS: Record<string, { mul?: number; div?: number }> = {
   ns: { div: 1_000_000 },
   us: { div: 1000 },
-  'µs': { div: 1000 },
-  'μs': { div: 1000 },
+  µs: { div: 1000 },
+  μs: { div: 1000 },
   ms: { mul: 1 },
   s: { mul: 1000 },
   m: { mul: 60_000 },
@@ -32,7 +32,8 @@ function describe(input: unknown): string {
 }
 
 function bareNumber(n: string | undefined, input: unknown): string {
-  const hint = n === undefined ? `such as ${EXAMPLES}` : `(a bare number is ambiguous: write \`${n}ms\` or \`${n}s\`)`;
+  const hint =
+    n === undefined ? `such as ${EXAMPLES}` : `(a bare number is ambiguous: write \`${n}ms\` or \`${n}s\`)`;
   return `expected a duration with a unit ${hint}, got ${describe(input)}`;
 }
 
@@ -40,7 +41,10 @@ function bareNumber(n: string | undefined, input: unknown): string {
 export function tryParseDuration(input: unknown): DurationResult {
   if (typeof input === 'number') {
     if (input === 0) return { ok: true, ms: 0 };
-    return { ok: false, message: bareNumber(Number.isFinite(input) && input > 0 ? String(input) : undefined, input) };
+    return {
+      ok: false,
+      message: bareNumber(Number.isFinite(input) && input > 0 ? String(input) : undefined, input),
+    };
   }
   if (typeof input !== 'string') {
     return { ok: false, message: `expected a duration such as ${EXAMPLES}, got ${describe(input)}` };
@@ -89,7 +93,8 @@ export function formatDuration(ms: Ms): string {
   const sign = ms < 0 ? '-' : '';
   const abs = Math.abs(ms);
   const round = (x: number): number => Math.round(x * 1e6) / 1e6;
-  if (abs >= 3_600_000 && Number.isInteger(round(abs / 3_600_000) * 4)) return `${sign}${round(abs / 3_600_000)}h`;
+  if (abs >= 3_600_000 && Number.isInteger(round(abs / 3_600_000) * 4))
+    return `${sign}${round(abs / 3_600_000)}h`;
   if (abs >= 60_000 && Number.isInteger(round(abs / 60_000) * 4)) return `${sign}${round(abs / 60_000)}m`;
   if (abs >= 1000) return `${sign}${round(abs / 1000)}s`;
   if (abs >= 1) return `${sign}${round(abs)}ms`;

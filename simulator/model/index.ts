@@ -4,7 +4,15 @@
  */
 export type * from './types.ts';
 export { parseDuration, tryParseDuration, formatDuration, type DurationResult } from './duration.ts';
-export { SpecError, isSpecError, formatIssue, formatPath, suggest, type SpecIssue, type PathSegment } from './errors.ts';
+export {
+  SpecError,
+  isSpecError,
+  formatIssue,
+  formatPath,
+  suggest,
+  type SpecIssue,
+  type PathSegment,
+} from './errors.ts';
 export {
   API_VERSION,
   KINDS,
@@ -19,7 +27,6 @@ export {
   parseWith,
   parseThreshold,
   distributionSchema,
-  checkTopology,
   DATA_PLANE_MODES,
   DATA_PLANE_PROFILES,
   DEFAULT_PROFILES,

@@ -4,7 +4,16 @@
  *
  * Isomorphic (no `node:` imports): file access is the caller's, through `resolve` (see files.ts).
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type YAMLError,
+} from 'yaml';
 import type { z } from 'zod';
 import type { ChaosSpec, LoadProfileSpec, MeshPolicySpec, ScenarioSpec, TopologySpec } from './types.ts';
 import { didYouMean, formatPath, SpecError, type PathSegment, type SpecIssue } from './errors.ts';
@@ -94,7 +103,8 @@ function findPair(map: unknown, seg: PathSegment, doc: YamlDoc, depth = 0): Foun
   for (const p of map.items) {
     const k = p.key;
     const kv = isScalar(k) ? k.value : k;
-    if (typeof kv !== 'symbol' && kv !== null && typeof kv !== 'object' && String(kv) === want) return { key: k, value: p.value };
+    if (typeof kv !== 'symbol' && kv !== null && typeof kv !== 'object' && String(kv) === want)
+      return { key: k, value: p.value };
   }
   // merge keys (`<<: *base`): look into the merged mappings
   for (const p of map.items) {
@@ -143,7 +153,8 @@ function makeLocator(doc: YamlDoc, lc: LineCounter) {
 
 // ───────────────────────────── zod issues → SpecIssues ─────────────────────────────
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A short rendering of a value for `got …`. */
 export function describeValue(v: unknown): string {
@@ -166,17 +177,25 @@ export interface PathIssue {
 }
 
 /** Turns zod issues (parsed with PARSE_PARAMS) into path + message, with `got …` and suggestions. */
-export function describeZodIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[] = []): PathIssue[] {
+export function describeZodIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PathSegment[] = [],
+): PathIssue[] {
   const out: PathIssue[] = [];
   for (const iss of issues) {
-    const path: PathSegment[] = [...prefix, ...iss.path.filter((p): p is PathSegment => typeof p !== 'symbol')];
+    const path: PathSegment[] = [
+      ...prefix,
+      ...iss.path.filter((p): p is PathSegment => typeof p !== 'symbol'),
+    ];
     const input: unknown = (iss as { input?: unknown }).input;
     const last = path[path.length - 1];
     switch (iss.code) {
       case 'unrecognized_keys': {
         const known = knownKeysOf(input) ?? [];
         for (const k of iss.keys) {
-          const hint = didYouMean(k, known) || (known.length > 0 && known.length <= 14 ? ` (expected one of ${quoted(known)})` : '');
+          const hint =
+            didYouMean(k, known) ||
+            (known.length > 0 && known.length <= 14 ? ` (expected one of ${quoted(known)})` : '');
           out.push({ path: [...path, k], atKey: true, message: `${iss.message} \`${k}\`${hint}` });
         }
         break;
@@ -188,13 +207,21 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[], prefix: r
           const at = path[path.length - 1] === iss.discriminator ? path : [...path, iss.discriminator];
           out.push(
             value === undefined
-              ? { path: at, message: `missing required field \`${iss.discriminator}\` (one of ${quoted(options)})` }
-              : { path: at, message: `${iss.message}, got ${describeValue(value)}${didYouMean(value, options.map(String))}` },
+              ? {
+                  path: at,
+                  message: `missing required field \`${iss.discriminator}\` (one of ${quoted(options)})`,
+                }
+              : {
+                  path: at,
+                  message: `${iss.message}, got ${describeValue(value)}${didYouMean(value, options.map(String))}`,
+                },
           );
           break;
         }
         // Plain unions: report the branches that got past the type check, else the union's own message.
-        const deep = iss.errors.filter((b) => !b.every((e) => e.path.length === 0 && e.code === 'invalid_type'));
+        const deep = iss.errors.filter(
+          (b) => !b.every((e) => e.path.length === 0 && e.code === 'invalid_type'),
+        );
         if (deep.length === 1) out.push(...describeZodIssues(deep[0]!, path));
         else out.push({ path, message: withGot(iss.message, input) });
         break;
@@ -202,7 +229,12 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[], prefix: r
       case 'invalid_type':
         if (input === undefined) {
           const name = typeof last === 'string' ? `\`${last}\`` : 'value';
-          const detail = iss.message === 'expected a value' ? '' : iss.message.startsWith('expected ') ? ` (${iss.message})` : `: ${iss.message}`;
+          const detail =
+            iss.message === 'expected a value'
+              ? ''
+              : iss.message.startsWith('expected ')
+                ? ` (${iss.message})`
+                : `: ${iss.message}`;
           out.push({ path, message: `missing required field ${name}${detail}` });
         } else out.push({ path, message: withGot(iss.message, input) });
         break;
@@ -233,12 +265,25 @@ interface FileResult {
 function yamlIssue(file: string, lc: LineCounter, e: YAMLError): SpecIssue {
   const pos = lc.linePos(e.pos?.[0] ?? 0);
   const message = e.message.replace(/\s+at line \d+, column \d+[\s\S]*$/, '');
-  return { file, line: Math.max(1, pos.line), column: Math.max(1, pos.col), path: '', message: `YAML: ${message}` };
+  return {
+    file,
+    line: Math.max(1, pos.line),
+    column: Math.max(1, pos.col),
+    path: '',
+    message: `YAML: ${message}`,
+  };
 }
 
-const FOREIGN_HINT = ' (meshdojo reads its own kinds; convert Istio, Linkerd, Kuma, SMI, Consul, App Mesh or Traefik resources with the importer)';
+const FOREIGN_HINT =
+  ' (meshdojo reads its own kinds; convert Istio, Linkerd, Kuma, SMI, Consul, App Mesh or Traefik resources with the importer)';
 
-function validateDocument(file: string, index: number, doc: YamlDoc, lc: LineCounter, result: FileResult): void {
+function validateDocument(
+  file: string,
+  index: number,
+  doc: YamlDoc,
+  lc: LineCounter,
+  result: FileResult,
+): void {
   const locate = makeLocator(doc, lc);
   const start = locate([]);
   const origin: DocOrigin = { file, index, line: start.line, column: start.column, pathPrefix: [], locate };
@@ -251,7 +296,7 @@ function validateDocument(file: string, index: number, doc: YamlDoc, lc: LineCou
 
   let js: unknown;
   try {
-    js = doc.toJS({ maxAliasCount: 1000 });
+    js = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     result.failed.add('unknown');
     result.issues.push(issue([], `YAML: ${e instanceof Error ? e.message : String(e)}`));
@@ -260,20 +305,31 @@ function validateDocument(file: string, index: number, doc: YamlDoc, lc: LineCou
   if (!isObj(js)) {
     result.failed.add('unknown');
     result.issues.push(
-      issue([], `expected a document: a mapping with \`apiVersion\`, \`kind\`, \`metadata\` and \`spec\`, got ${describeValue(js)}`),
+      issue(
+        [],
+        `expected a document: a mapping with \`apiVersion\`, \`kind\`, \`metadata\` and \`spec\`, got ${describeValue(js)}`,
+      ),
     );
     return;
   }
+  // Top-level `x-…` keys hold YAML anchors for reuse (as in Compose files) and are not part of the document.
+  for (const key of Object.keys(js)) if (key.startsWith('x-')) delete js[key];
   const kind = js.kind;
   if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
     result.failed.add('unknown');
-    const foreign = typeof js.apiVersion === 'string' && js.apiVersion !== 'meshdojo/v1' && /\.(io|com|sh|aws)\//.test(js.apiVersion);
+    const foreign =
+      typeof js.apiVersion === 'string' &&
+      js.apiVersion !== 'meshdojo/v1' &&
+      /\.(io|com|sh|aws)\//.test(js.apiVersion);
     result.issues.push(
       kind === undefined
         ? issue(['kind'], `missing required field \`kind\` (one of ${quoted(KINDS)})`)
         : typeof kind !== 'string'
           ? issue(['kind'], `expected one of ${quoted(KINDS)}, got ${describeValue(kind)}`)
-          : issue(['kind'], `unknown kind \`${kind}\`${didYouMean(kind, KINDS)}; expected one of ${quoted(KINDS)}${foreign ? FOREIGN_HINT : ''}`),
+          : issue(
+              ['kind'],
+              `unknown kind \`${kind}\`${didYouMean(kind, KINDS)}; expected one of ${quoted(KINDS)}${foreign ? FOREIGN_HINT : ''}`,
+            ),
     );
     return;
   }
@@ -281,7 +337,8 @@ function validateDocument(file: string, index: number, doc: YamlDoc, lc: LineCou
   const parsed = DOCUMENT_SCHEMAS[k].safeParse(js, PARSE_PARAMS);
   if (!parsed.success) {
     result.failed.add(k);
-    for (const p of describeZodIssues(parsed.error.issues)) result.issues.push(issue(p.path, p.message, p.atKey));
+    for (const p of describeZodIssues(parsed.error.issues))
+      result.issues.push(issue(p.path, p.message, p.atKey));
     return;
   }
   result.docs.push({ kind: k, value: parsed.data, origin } as LoadedDoc);
@@ -290,7 +347,13 @@ function validateDocument(file: string, index: number, doc: YamlDoc, lc: LineCou
 function parseFile(text: string, file: string): FileResult {
   const result: FileResult = { docs: [], issues: [], failed: new Set() };
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, merge: true, uniqueKeys: true, logLevel: 'error' });
+  const docs = parseAllDocuments(text, {
+    lineCounter: lc,
+    prettyErrors: false,
+    merge: true,
+    uniqueKeys: true,
+    logLevel: 'error',
+  });
   const streamErrors = (docs as { errors?: YAMLError[] }).errors;
   if (!Array.isArray(docs) || docs.length === 0) {
     for (const e of streamErrors ?? []) result.issues.push(yamlIssue(file, lc, e));
@@ -347,7 +410,11 @@ function unknownIn(what: string, value: string, known: Iterable<string>): string
   const list = [...known];
   const hint = didYouMean(value, list);
   if (hint) return `unknown ${what} \`${value}\`${hint}`;
-  const shown = list.slice(0, 8).map((n) => `\`${n}\``).join(', ') + (list.length > 8 ? ', …' : '');
+  const shown =
+    list
+      .slice(0, 8)
+      .map((n) => `\`${n}\``)
+      .join(', ') + (list.length > 8 ? ', …' : '');
   return `unknown ${what} \`${value}\` (known: ${list.length ? shown : 'none'})`;
 }
 
@@ -357,11 +424,22 @@ function checkLoad(load: LoadProfileSpec, topo: TopologySpec): Check[] {
   const out: Check[] = [];
   if (!load.entry) return out;
   const svc = topo.services.find((s) => s.name === load.entry!.service);
-  if (!svc) out.push({ path: ['spec', 'entry', 'service'], message: unknownIn('service', load.entry.service, topo.services.map((s) => s.name)) });
+  if (!svc)
+    out.push({
+      path: ['spec', 'entry', 'service'],
+      message: unknownIn(
+        'service',
+        load.entry.service,
+        topo.services.map((s) => s.name),
+      ),
+    });
   else {
     const eps = new Set(svc.versions.flatMap((v) => v.endpoints.map((e) => e.name)));
     if (!eps.has(load.entry.endpoint))
-      out.push({ path: ['spec', 'entry', 'endpoint'], message: `service \`${svc.name}\` has no endpoint \`${load.entry.endpoint}\`${didYouMean(load.entry.endpoint, eps)}` });
+      out.push({
+        path: ['spec', 'entry', 'endpoint'],
+        message: `service \`${svc.name}\` has no endpoint \`${load.entry.endpoint}\`${didYouMean(load.entry.endpoint, eps)}`,
+      });
   }
   return out;
 }
@@ -373,7 +451,10 @@ function checkPolicy(p: MeshPolicySpec, topo: TopologySpec): Check[] {
   const svcNames = [...services.keys()];
   p.destinations.forEach((d, i) => {
     if (!services.has(d.service)) {
-      out.push({ path: ['spec', 'destinations', i, 'service'], message: unknownIn('service', d.service, svcNames) });
+      out.push({
+        path: ['spec', 'destinations', i, 'service'],
+        message: unknownIn('service', d.service, svcNames),
+      });
       return;
     }
     const versions = versionsOf(d.service);
@@ -388,23 +469,38 @@ function checkPolicy(p: MeshPolicySpec, topo: TopologySpec): Check[] {
     });
   });
   p.security.authorization.forEach((rule, i) => {
-    if (!services.has(rule.to)) out.push({ path: ['spec', 'security', 'authorization', i, 'to'], message: unknownIn('service', rule.to, svcNames) });
+    if (rule.to !== '*' && !services.has(rule.to))
+      out.push({
+        path: ['spec', 'security', 'authorization', i, 'to'],
+        message: unknownIn('service', rule.to, svcNames),
+      });
     for (const list of ['allow', 'deny'] as const)
       rule[list].forEach((src, j) => {
         const from = src.from;
-        if (from === undefined || from === '*' || from.includes('://') || from.includes('/')) return;
+        // SPIFFE ids, Istio principals and wildcards are not service names
+        if (from === undefined || from.includes('*') || from.includes('/')) return;
         if (!services.has(from))
-          out.push({ path: ['spec', 'security', 'authorization', i, list, j, 'from'], message: unknownIn('service', from, svcNames) });
+          out.push({
+            path: ['spec', 'security', 'authorization', i, list, j, 'from'],
+            message: unknownIn('service', from, svcNames),
+          });
       });
   });
   p.canaries.forEach((c, i) => {
     if (!services.has(c.service)) {
-      out.push({ path: ['spec', 'canaries', i, 'service'], message: unknownIn('service', c.service, svcNames) });
+      out.push({
+        path: ['spec', 'canaries', i, 'service'],
+        message: unknownIn('service', c.service, svcNames),
+      });
       return;
     }
     const versions = versionsOf(c.service);
     for (const f of ['stable', 'canary'] as const)
-      if (!versions.includes(c[f])) out.push({ path: ['spec', 'canaries', i, f], message: unknownIn(`version of \`${c.service}\``, c[f], versions) });
+      if (!versions.includes(c[f]))
+        out.push({
+          path: ['spec', 'canaries', i, f],
+          message: unknownIn(`version of \`${c.service}\``, c[f], versions),
+        });
   });
   return out;
 }
@@ -416,25 +512,37 @@ function checkChaos(c: ChaosSpec, topo: TopologySpec): Check[] {
   const nodes = topo.nodes.map((n) => n.name);
   const allVersions = [...new Set(topo.services.flatMap((s) => s.versions.map((v) => v.name)))];
   const target = (t: { service?: string; version?: string; node?: string }, base: PathSegment[]) => {
-    if (t.service !== undefined && !services.has(t.service)) out.push({ path: [...base, 'service'], message: unknownIn('service', t.service, svcNames) });
+    if (t.service !== undefined && !services.has(t.service))
+      out.push({ path: [...base, 'service'], message: unknownIn('service', t.service, svcNames) });
     if (t.version !== undefined) {
-      const versions = t.service !== undefined ? (services.get(t.service)?.versions.map((v) => v.name) ?? null) : allVersions;
+      const versions =
+        t.service !== undefined
+          ? (services.get(t.service)?.versions.map((v) => v.name) ?? null)
+          : allVersions;
       if (versions && !versions.includes(t.version))
-        out.push({ path: [...base, 'version'], message: unknownIn(t.service ? `version of \`${t.service}\`` : 'version', t.version, versions) });
+        out.push({
+          path: [...base, 'version'],
+          message: unknownIn(t.service ? `version of \`${t.service}\`` : 'version', t.version, versions),
+        });
     }
-    if (t.node !== undefined && !nodes.includes(t.node)) out.push({ path: [...base, 'node'], message: unknownIn('node', t.node, nodes) });
+    if (t.node !== undefined && !nodes.includes(t.node))
+      out.push({ path: [...base, 'node'], message: unknownIn('node', t.node, nodes) });
   };
   c.faults.forEach((f, i) => {
     const base: PathSegment[] = ['spec', 'faults', i];
     if (f.type === 'node-down') {
-      if (!nodes.includes(f.node)) out.push({ path: [...base, 'node'], message: unknownIn('node', f.node, nodes) });
+      if (!nodes.includes(f.node))
+        out.push({ path: [...base, 'node'], message: unknownIn('node', f.node, nodes) });
     } else if (f.type === 'partition') {
       f.between.forEach((t, j) => target(t, [...base, 'between', j]));
     } else target(f.target, [...base, 'target']);
   });
   c.steadyState.forEach((p, i) => {
     if (p.service !== undefined && !services.has(p.service))
-      out.push({ path: ['spec', 'steadyState', i, 'service'], message: unknownIn('service', p.service, svcNames) });
+      out.push({
+        path: ['spec', 'steadyState', i, 'service'],
+        message: unknownIn('service', p.service, svcNames),
+      });
   });
   return out;
 }
@@ -469,29 +577,54 @@ export function loadBundle(sources: readonly Source[], resolve?: Resolver): Bund
     loose.push(...r.docs);
     for (const f of r.failed) failed.add(f);
   }
-  const ofKind = <K extends Kind>(docs: readonly LoadedDoc[], kind: K) => docs.filter((d): d is LoadedDocOf<K> => d.kind === kind);
+  const ofKind = <K extends Kind>(docs: readonly LoadedDoc[], kind: K) =>
+    docs.filter((d): d is LoadedDocOf<K> => d.kind === kind);
   const at = (d: LoadedDoc) => `${d.origin.file}:${d.origin.line}:${d.origin.column}`;
-  const docIssue = (d: LoadedDoc, message: string): SpecIssue => ({ file: d.origin.file, line: d.origin.line, column: d.origin.column, path: '', message });
+  const docIssue = (d: LoadedDoc, message: string): SpecIssue => ({
+    file: d.origin.file,
+    line: d.origin.line,
+    column: d.origin.column,
+    path: '',
+    message,
+  });
 
   const scenarios = ofKind(loose, 'Scenario');
-  for (const extra of scenarios.slice(1)) issues.push(docIssue(extra, `a second Scenario \`${extra.value.name}\`: one run takes one Scenario (the first is at ${at(scenarios[0]!)})`));
+  for (const extra of scenarios.slice(1))
+    issues.push(
+      docIssue(
+        extra,
+        `a second Scenario \`${extra.value.name}\`: one run takes one Scenario (the first is at ${at(scenarios[0]!)})`,
+      ),
+    );
   const scenario = scenarios[0];
 
   let topologies = ofKind(loose, 'Topology');
   let loads = ofKind(loose, 'LoadProfile');
   let policies = ofKind(loose, 'MeshPolicy');
   let chaos = ofKind(loose, 'ChaosExperiment');
-  let topologyFailed = failed.has('Topology') || failed.has('unknown');
+  // a document that failed may be the missing Topology (or a Scenario naming one): no second error for it
+  let topologyFailed = failed.has('Topology') || failed.has('Scenario') || failed.has('unknown');
 
   if (scenario) {
     const draft = scenario.value;
-    const follow = <K extends Exclude<Kind, 'Scenario'>>(ref: Ref<DocValues[K]>, kind: K, path: PathSegment[]): { docs: LoadedDocOf<K>[]; file?: FileResult; ok: boolean } => {
-      if ('inline' in ref) return { docs: [{ kind, value: ref.inline, origin: innerOrigin(scenario.origin, path) } as LoadedDocOf<K>], ok: true };
+    const follow = <K extends Exclude<Kind, 'Scenario'>>(
+      ref: Ref<DocValues[K]>,
+      kind: K,
+      path: PathSegment[],
+    ): { docs: LoadedDocOf<K>[]; file?: FileResult; ok: boolean } => {
+      if ('inline' in ref)
+        return {
+          docs: [{ kind, value: ref.inline, origin: innerOrigin(scenario.origin, path) } as LoadedDocOf<K>],
+          ok: true,
+        };
       const fail = (message: string) => {
         issues.push(refIssue(scenario.origin, { path, message }));
         return { docs: [], ok: false };
       };
-      if (!resolve) return fail(`cannot read \`${ref.file}\`: no resolver was given (read files from disk with loadFiles)`);
+      if (!resolve)
+        return fail(
+          `cannot read \`${ref.file}\`: no resolver was given (read files from disk with loadFiles)`,
+        );
       let src: Source;
       try {
         src = resolve(scenario.origin.file, ref.file);
@@ -516,8 +649,10 @@ export function loadBundle(sources: readonly Source[], resolve?: Resolver): Bund
     } else if (topologyFile && ofKind(topologyFile.docs, 'LoadProfile').length) {
       loads = ofKind(topologyFile.docs, 'LoadProfile');
     }
-    if (draft.policies) policies = draft.policies.flatMap((ref, i) => follow(ref, 'MeshPolicy', ['spec', 'policies', i]).docs);
-    if (draft.chaos) chaos = draft.chaos.flatMap((ref, i) => follow(ref, 'ChaosExperiment', ['spec', 'chaos', i]).docs);
+    if (draft.policies)
+      policies = draft.policies.flatMap((ref, i) => follow(ref, 'MeshPolicy', ['spec', 'policies', i]).docs);
+    if (draft.chaos)
+      chaos = draft.chaos.flatMap((ref, i) => follow(ref, 'ChaosExperiment', ['spec', 'chaos', i]).docs);
   }
 
   if (topologies.length === 0 && !topologyFailed) {
@@ -525,14 +660,33 @@ export function loadBundle(sources: readonly Source[], resolve?: Resolver): Bund
     const first = sources[0]?.file ?? '<input>';
     issues.push(
       scenario
-        ? refIssue(scenario.origin, { path: ['spec'], message: 'the Scenario names no `topology` and no Topology document was given' })
-        : { file: first, line: 1, column: 1, path: '', message: `no Topology document in ${files}: exactly one is needed` },
+        ? refIssue(scenario.origin, {
+            path: ['spec'],
+            message: 'the Scenario names no `topology` and no Topology document was given',
+          })
+        : {
+            file: first,
+            line: 1,
+            column: 1,
+            path: '',
+            message: `no Topology document in ${files}: exactly one is needed`,
+          },
     );
   }
   for (const extra of topologies.slice(1))
-    issues.push(docIssue(extra, `a second Topology \`${extra.value.name}\` (the first is \`${topologies[0]!.value.name}\` at ${at(topologies[0]!)}): exactly one Topology is allowed`));
+    issues.push(
+      docIssue(
+        extra,
+        `a second Topology \`${extra.value.name}\` (the first is \`${topologies[0]!.value.name}\` at ${at(topologies[0]!)}): exactly one Topology is allowed`,
+      ),
+    );
   for (const extra of loads.slice(1))
-    issues.push(docIssue(extra, `a second LoadProfile \`${extra.value.name}\` (the first is at ${at(loads[0]!)}): at most one LoadProfile is allowed`));
+    issues.push(
+      docIssue(
+        extra,
+        `a second LoadProfile \`${extra.value.name}\` (the first is at ${at(loads[0]!)}): at most one LoadProfile is allowed`,
+      ),
+    );
 
   const topology = topologies.length === 1 ? topologies[0]!.value : undefined;
   const load = loads[0]?.value;
@@ -569,4 +723,3 @@ export function loadBundle(sources: readonly Source[], resolve?: Resolver): Bund
   }
   return bundle;
 }
-

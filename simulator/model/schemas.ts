@@ -57,22 +57,30 @@ export const errorMap: z.core.$ZodErrorMap = (iss) => {
     case 'too_small': {
       const n = Number(iss.minimum);
       if (iss.origin === 'array' || iss.origin === 'set')
-        return iss.exact ? `expected exactly ${n} item${n === 1 ? '' : 's'}` : `expected at least ${n} item${n === 1 ? '' : 's'}`;
-      if (iss.origin === 'string') return n <= 1 ? 'expected a non-empty string' : `expected at least ${n} characters`;
+        return iss.exact
+          ? `expected exactly ${n} item${n === 1 ? '' : 's'}`
+          : `expected at least ${n} item${n === 1 ? '' : 's'}`;
+      if (iss.origin === 'string')
+        return n <= 1 ? 'expected a non-empty string' : `expected at least ${n} characters`;
       return `expected a number ${iss.inclusive ? '≥' : '>'} ${n}`;
     }
     case 'too_big': {
       const n = Number(iss.maximum);
       if (iss.origin === 'array' || iss.origin === 'set')
-        return iss.exact ? `expected exactly ${n} item${n === 1 ? '' : 's'}` : `expected at most ${n} item${n === 1 ? '' : 's'}`;
+        return iss.exact
+          ? `expected exactly ${n} item${n === 1 ? '' : 's'}`
+          : `expected at most ${n} item${n === 1 ? '' : 's'}`;
       if (iss.origin === 'string') return `expected at most ${n} characters`;
       return `expected a number ${iss.inclusive ? '≤' : '<'} ${n}`;
     }
     case 'invalid_value':
-      return iss.values.length === 1 ? `expected \`${String(iss.values[0])}\`` : `expected one of ${quoteList(iss.values)}`;
+      return iss.values.length === 1
+        ? `expected \`${String(iss.values[0])}\``
+        : `expected one of ${quoteList(iss.values)}`;
     case 'unrecognized_keys': {
       const def = (iss.inst as { _zod?: { def?: Record<string, unknown> } } | undefined)?._zod?.def;
-      if (def?.type === 'object' && def.shape && typeof def.shape === 'object') noteKnownKeys(iss.input, Object.keys(def.shape));
+      if (def?.type === 'object' && def.shape && typeof def.shape === 'object')
+        noteKnownKeys(iss.input, Object.keys(def.shape));
       else if (def?.type === 'record') {
         const values = (def.keyType as { _zod?: { values?: Set<unknown> } } | undefined)?._zod?.values;
         if (values) noteKnownKeys(iss.input, [...values].map(String));
@@ -109,7 +117,8 @@ export function parseWith<S extends z.ZodType>(schema: S, data: unknown): z.ZodS
 
 type DistributiveOmit<U, K extends PropertyKey> = U extends unknown ? Omit<U, K> : never;
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isScalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
@@ -155,8 +164,11 @@ const text = (what = 'a non-empty string') => {
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** Service, version and node names: letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
 const name = (what: string) =>
-  z.string(expect(what)).regex(NAME_RE, expect(`${what} (letters, digits, '.', '_' and '-', starting with a letter or digit)`));
-const httpStatus = () => int(100, 'an HTTP status code 100..599').max(599, expect('an HTTP status code 100..599'));
+  z
+    .string(expect(what))
+    .regex(NAME_RE, expect(`${what} (letters, digits, '.', '_' and '-', starting with a letter or digit)`));
+const httpStatus = () =>
+  int(100, 'an HTTP status code 100..599').max(599, expect('an HTTP status code 100..599'));
 
 /** A YAML scalar read as a string: `version: 2` and `canary: true` are accepted as labels. */
 const scalarString = (what = 'a string') =>
@@ -170,7 +182,11 @@ const scalarString = (what = 'a string') =>
     );
     return z.NEVER;
   });
-const labelsSchema = z.record(z.string(), scalarString('a label value (a string)'), expect('a mapping of labels'));
+const labelsSchema = z.record(
+  z.string(),
+  scalarString('a label value (a string)'),
+  expect('a mapping of labels'),
+);
 
 /** A duration (see duration.ts) read as milliseconds. */
 export function duration(opts: { positive?: boolean; missing?: string } = {}) {
@@ -179,7 +195,12 @@ export function duration(opts: { positive?: boolean; missing?: string } = {}) {
       ctx.issues.push(
         opts.missing
           ? { code: 'custom', input: v, message: opts.missing }
-          : { code: 'invalid_type', expected: 'nonoptional', input: v, message: 'expected a duration such as `10ms` or `1.5s`' },
+          : {
+              code: 'invalid_type',
+              expected: 'nonoptional',
+              input: v,
+              message: 'expected a duration such as `10ms` or `1.5s`',
+            },
       );
       return z.NEVER;
     }
@@ -205,7 +226,12 @@ type Form<Out> = readonly [test: (v: unknown) => boolean, schema: z.ZodType<Out>
 function oneOf<Out>(expected: string, forms: readonly Form<Out>[]): z.ZodType<Out> {
   return z.unknown().transform((v, ctx): Out => {
     if (v === undefined) {
-      ctx.issues.push({ code: 'invalid_type', expected: 'nonoptional', input: v, message: `expected ${expected}` });
+      ctx.issues.push({
+        code: 'invalid_type',
+        expected: 'nonoptional',
+        input: v,
+        message: `expected ${expected}`,
+      });
       return z.NEVER;
     }
     const schema = forms.find(([test]) => test(v))?.[1];
@@ -230,14 +256,29 @@ const distObject = z.discriminatedUnion(
     z.strictObject({ dist: z.literal('constant'), value: duration() }),
     z.strictObject({ dist: z.literal('exponential'), mean: duration({ positive: true }) }),
     z.strictObject({ dist: z.literal('uniform'), min: duration(), max: duration() }).superRefine((d, ctx) => {
-      if (d.max < d.min) ctx.addIssue({ code: 'custom', path: ['max'], input: d.max, message: 'expected `max` ≥ `min`' });
+      if (d.max < d.min)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['max'],
+          input: undefined,
+          message: '`max` is less than `min`',
+        });
     }),
     z.strictObject({ dist: z.literal('normal'), mean: duration(), stddev: duration() }),
     z
-      .strictObject({ dist: z.literal('lognormal'), median: duration({ positive: true }), p99: duration({ positive: true }) })
+      .strictObject({
+        dist: z.literal('lognormal'),
+        median: duration({ positive: true }),
+        p99: duration({ positive: true }),
+      })
       .superRefine((d, ctx) => {
         if (d.p99 <= d.median)
-          ctx.addIssue({ code: 'custom', path: ['p99'], input: d.p99, message: 'expected `p99` greater than `median`' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['p99'],
+            input: undefined,
+            message: '`p99` must be greater than `median`',
+          });
       }),
   ],
   expect('a mapping with `dist`'),
@@ -296,13 +337,10 @@ const parallelSchema = z.strictObject({
 });
 type StepIn = CallIn | { parallel: CallIn[] };
 
-const stepSchema = oneOf<StepIn>(
-  'a call such as `{ service: ratings }` or a group `{ parallel: [ … ] }`',
-  [
-    [(v) => isObj(v) && 'parallel' in v, parallelSchema],
-    [isObj, callSchema],
-  ],
-);
+const stepSchema = oneOf<StepIn>('a call such as `{ service: ratings }` or a group `{ parallel: [ … ] }`', [
+  [(v) => isObj(v) && 'parallel' in v, parallelSchema],
+  [isObj, callSchema],
+]);
 
 const endpointSchema = z.strictObject(
   {
@@ -338,17 +376,26 @@ const serviceSchema = z.strictObject(
     inMesh: bool().default(true),
     labels: labelsSchema.optional(),
     endpoints: z.array(endpointSchema, expect('a list of endpoints')).default(() => []),
-    versions: z.array(versionSchema, expect('a list of versions')).min(1, expect('at least one version')).optional(),
+    versions: z
+      .array(versionSchema, expect('a list of versions'))
+      .min(1, expect('at least one version'))
+      .optional(),
   },
   expect('a service such as `{ name: api, endpoints: [ … ] }`'),
 );
 type ServiceIn = z.output<typeof serviceSchema>;
 
-const nodeSchema = z.strictObject({ name: name('a node name'), cores: posInt().default(4) }, expect('a node such as `{ name: node-a }`'));
+const nodeSchema = z.strictObject(
+  { name: name('a node name'), cores: posInt().default(4) },
+  expect('a node such as `{ name: node-a }`'),
+);
 
 const hopSchema = (latency: number, jitter: number) =>
   z
-    .strictObject({ latency: duration().default(latency), jitter: duration().default(jitter) }, expect('a mapping `{ latency, jitter }`'))
+    .strictObject(
+      { latency: duration().default(latency), jitter: duration().default(jitter) },
+      expect('a mapping `{ latency, jitter }`'),
+    )
     .default(() => ({ latency, jitter }));
 
 const linkSchema = z.strictObject(
@@ -375,7 +422,10 @@ const defaultNetwork = (): T.TopologySpec['network'] => ({
 const topologySpecIn = z.strictObject(
   {
     entry: z
-      .strictObject({ service: name('a service name'), endpoint: text('an endpoint name').optional() }, expect('`{ service, endpoint }`'))
+      .strictObject(
+        { service: name('a service name'), endpoint: text('an endpoint name').optional() },
+        expect('`{ service, endpoint }`'),
+      )
       .optional(),
     nodes: z.array(nodeSchema, expect('a list of nodes')).min(1, expect('at least one node')).optional(),
     network: networkSchema.default(defaultNetwork),
@@ -420,11 +470,15 @@ function versionViews(svc: ServiceIn, si: number): VersionView[] {
 }
 
 /** Every call written in the document, with its path (steps and parallel members). */
-function* writtenCalls(ep: EndpointIn, base: PathSegment[]): Generator<{ call: CallIn; path: PathSegment[] }> {
+function* writtenCalls(
+  ep: EndpointIn,
+  base: PathSegment[],
+): Generator<{ call: CallIn; path: PathSegment[] }> {
   for (let k = 0; k < ep.calls.length; k++) {
     const step = ep.calls[k]!;
     if ('parallel' in step) {
-      for (let m = 0; m < step.parallel.length; m++) yield { call: step.parallel[m]!, path: [...base, 'calls', k, 'parallel', m] };
+      for (let m = 0; m < step.parallel.length; m++)
+        yield { call: step.parallel[m]!, path: [...base, 'calls', k, 'parallel', m] };
     } else yield { call: step, path: [...base, 'calls', k] };
   }
 }
@@ -438,20 +492,24 @@ const listNames = (names: Iterable<string>, max = 8): string => {
 function unknownName(what: string, value: string, known: Iterable<string>): string {
   const list = [...known];
   const hint = didYouMean(value, list);
-  return hint ? `unknown ${what} \`${value}\`${hint}` : `unknown ${what} \`${value}\` (known: ${list.length ? listNames(list) : 'none'})`;
+  return hint
+    ? `unknown ${what} \`${value}\`${hint}`
+    : `unknown ${what} \`${value}\` (known: ${list.length ? listNames(list) : 'none'})`;
 }
 
 /** Cross-reference checks inside one Topology. Paths are relative to `spec`. */
-export function checkTopology(t: TopologyIn): RefIssue[] {
+function checkTopology(t: TopologyIn): RefIssue[] {
   const issues: RefIssue[] = [];
   const nodeNames = new Set<string>();
   (t.nodes ?? [{ name: 'node-1', cores: 4 }]).forEach((n, i) => {
-    if (nodeNames.has(n.name)) issues.push({ path: ['nodes', i, 'name'], message: `duplicate node name \`${n.name}\`` });
+    if (nodeNames.has(n.name))
+      issues.push({ path: ['nodes', i, 'name'], message: `duplicate node name \`${n.name}\`` });
     nodeNames.add(n.name);
   });
   t.network.links.forEach((l, k) => {
     for (const end of ['from', 'to'] as const)
-      if (!nodeNames.has(l[end])) issues.push({ path: ['network', 'links', k, end], message: unknownName('node', l[end], nodeNames) });
+      if (!nodeNames.has(l[end]))
+        issues.push({ path: ['network', 'links', k, end], message: unknownName('node', l[end], nodeNames) });
   });
 
   const services = new Map<string, { svc: ServiceIn; views: VersionView[]; endpointNames: Set<string> }>();
@@ -468,26 +526,36 @@ export function checkTopology(t: TopologyIn): RefIssue[] {
 
   t.services.forEach((svc, si) => {
     svc.placement.forEach((n, p) => {
-      if (!nodeNames.has(n)) issues.push({ path: ['services', si, 'placement', p], message: unknownName('node', n, nodeNames) });
+      if (!nodeNames.has(n))
+        issues.push({ path: ['services', si, 'placement', p], message: unknownName('node', n, nodeNames) });
     });
     const versionNames = new Set<string>();
     svc.versions?.forEach((v, vi) => {
       if (versionNames.has(v.name))
-        issues.push({ path: ['services', si, 'versions', vi, 'name'], message: `duplicate version name \`${v.name}\` in service \`${svc.name}\`` });
+        issues.push({
+          path: ['services', si, 'versions', vi, 'name'],
+          message: `duplicate version name \`${v.name}\` in service \`${svc.name}\``,
+        });
       versionNames.add(v.name);
     });
     const dupEndpoints = (eps: EndpointIn[], base: PathSegment[]) => {
       const seen = new Set<string>();
       eps.forEach((ep, j) => {
-        if (seen.has(ep.name)) issues.push({ path: [...base, j, 'name'], message: `duplicate endpoint name \`${ep.name}\`` });
+        if (seen.has(ep.name))
+          issues.push({ path: [...base, j, 'name'], message: `duplicate endpoint name \`${ep.name}\`` });
         seen.add(ep.name);
       });
     };
     dupEndpoints(svc.endpoints, ['services', si, 'endpoints']);
-    svc.versions?.forEach((v, vi) => dupEndpoints(v.endpoints ?? [], ['services', si, 'versions', vi, 'endpoints']));
+    svc.versions?.forEach((v, vi) =>
+      dupEndpoints(v.endpoints ?? [], ['services', si, 'versions', vi, 'endpoints']),
+    );
     const views = versionViews(svc, si);
     if (views.every((v) => v.endpoints.length === 0)) {
-      issues.push({ path: ['services', si, 'endpoints'], message: `service \`${svc.name}\` has no endpoints: give it at least one` });
+      issues.push({
+        path: ['services', si, 'endpoints'],
+        message: `service \`${svc.name}\` has no endpoints: give it at least one`,
+      });
     } else {
       views.forEach((v, vi) => {
         if (v.endpoints.length === 0)
@@ -499,7 +567,8 @@ export function checkTopology(t: TopologyIn): RefIssue[] {
     }
   });
 
-  const firstEndpoint = (service: string): string | undefined => services.get(service)?.views[0]?.endpoints[0]?.ep.name;
+  const firstEndpoint = (service: string): string | undefined =>
+    services.get(service)?.views[0]?.endpoints[0]?.ep.name;
   const checkTarget = (service: string, endpoint: string | undefined, path: PathSegment[]): boolean => {
     const target = services.get(service);
     if (!target) {
@@ -520,9 +589,17 @@ export function checkTopology(t: TopologyIn): RefIssue[] {
 
   // Every call as written (also in endpoints every version overrides), then cycles over what runs.
   t.services.forEach((svc, si) => {
-    const defs: EndpointRef[] = svc.endpoints.map((ep, j) => ({ ep, path: ['services', si, 'endpoints', j] }));
-    svc.versions?.forEach((v, vi) => (v.endpoints ?? []).forEach((ep, j) => defs.push({ ep, path: ['services', si, 'versions', vi, 'endpoints', j] })));
-    for (const d of defs) for (const c of writtenCalls(d.ep, d.path)) checkTarget(c.call.service, c.call.endpoint, c.path);
+    const defs: EndpointRef[] = svc.endpoints.map((ep, j) => ({
+      ep,
+      path: ['services', si, 'endpoints', j],
+    }));
+    svc.versions?.forEach((v, vi) =>
+      (v.endpoints ?? []).forEach((ep, j) =>
+        defs.push({ ep, path: ['services', si, 'versions', vi, 'endpoints', j] }),
+      ),
+    );
+    for (const d of defs)
+      for (const c of writtenCalls(d.ep, d.path)) checkTarget(c.call.service, c.call.endpoint, c.path);
   });
 
   const key = (s: string, e: string) => `${s}\u0000${e}`;
@@ -591,7 +668,9 @@ function normaliseTopology(t: TopologyIn): Omit<T.TopologySpec, 'name' | 'descri
     idempotent: e.idempotent,
     responseBytes: e.responseBytes,
     calls: e.calls.map((step): T.CallStep =>
-      'parallel' in step ? { kind: 'parallel', calls: step.parallel.map(call) } : { kind: 'call', call: call(step) },
+      'parallel' in step
+        ? { kind: 'parallel', calls: step.parallel.map(call) }
+        : { kind: 'call', call: call(step) },
     ),
   });
   const services = t.services.map((svc): T.ServiceSpec => {
@@ -604,14 +683,12 @@ function normaliseTopology(t: TopologyIn): Omit<T.TopologySpec, 'name' | 'descri
       ...(svc.cpu !== undefined && { cpu: svc.cpu }),
       placement: [...svc.placement],
       inMesh: svc.inMesh,
-      versions: views.get(svc.name)!.map(
-        (v): T.VersionSpec => ({
-          name: v.name,
-          labels: { ...labels, version: v.name, ...v.raw?.labels },
-          replicas: v.raw?.replicas ?? svc.replicas,
-          endpoints: v.endpoints.map((r) => endpoint(r.ep)),
-        }),
-      ),
+      versions: views.get(svc.name)!.map((v): T.VersionSpec => ({
+        name: v.name,
+        labels: { ...labels, version: v.name, ...v.raw?.labels },
+        replicas: v.raw?.replicas ?? svc.replicas,
+        endpoints: v.endpoints.map((r) => endpoint(r.ep)),
+      })),
     };
   });
   const entryService = t.entry?.service ?? t.services[0]!.name;
@@ -628,7 +705,8 @@ function checkedTransform<In, Out>(check: (x: In) => RefIssue[], normalise: (x: 
   return (x: In, ctx: z.core.$RefinementCtx<In>): Out => {
     const issues = check(x);
     if (issues.length) {
-      for (const i of issues) ctx.issues.push({ code: 'custom', path: i.path, message: i.message, input: undefined });
+      for (const i of issues)
+        ctx.issues.push({ code: 'custom', path: i.path, message: i.message, input: undefined });
       return z.NEVER;
     }
     return normalise(x);
@@ -661,14 +739,30 @@ const THRESHOLD_RE =
   /^\s*(p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\)|avg|min|max|med|rate|count)\s*(<=|>=|==|!=|<|>)\s*([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*$/;
 
 /** Parses a k6 threshold expression (`p(99)<500`, `avg<200`, `rate<0.01`, `count>10`) for a metric. */
-export function parseThreshold(metric: string, source: unknown): { ok: true; threshold: T.Threshold } | { ok: false; message: string } {
+export function parseThreshold(
+  metric: string,
+  source: unknown,
+): { ok: true; threshold: T.Threshold } | { ok: false; message: string } {
   const stats = METRIC_STATS[metric as T.Threshold['metric']];
-  if (!stats) return { ok: false, message: `unknown metric \`${metric}\` (expected one of ${quoteList(THRESHOLD_METRICS)})` };
-  const example = metric === 'http_req_duration' ? '`p(99)<500` or `avg<200`' : metric === 'http_reqs' ? '`count>100`' : '`rate<0.01`';
+  if (!stats)
+    return {
+      ok: false,
+      message: `unknown metric \`${metric}\` (expected one of ${quoteList(THRESHOLD_METRICS)})`,
+    };
+  const example =
+    metric === 'http_req_duration'
+      ? '`p(99)<500` or `avg<200`'
+      : metric === 'http_reqs'
+        ? '`count>100`'
+        : '`rate<0.01`';
   if (typeof source !== 'string') return { ok: false, message: `expected a k6 threshold such as ${example}` };
   const m = THRESHOLD_RE.exec(source);
   if (!m) {
-    const hint = /^\s*p\s*\d/.test(source) ? ' (a percentile is written `p(99)`)' : /^\s*\w+\s*=\s*[^=]/.test(source) ? ' (equality is `==`)' : '';
+    const hint = /^\s*p\s*\d/.test(source)
+      ? ' (a percentile is written `p(99)`)'
+      : /^\s*\w+\s*=\s*[^=]/.test(source)
+        ? ' (equality is `==`)'
+        : '';
     return { ok: false, message: `expected a k6 threshold such as ${example}${hint}` };
   }
   const stat = (m[1]!.startsWith('p(') ? 'p' : m[1]) as T.Threshold['stat'];
@@ -689,14 +783,18 @@ export function parseThreshold(metric: string, source: unknown): { ok: true; thr
   };
   if (stat === 'p') {
     const p = Number(m[2]);
-    if (!(p > 0 && p <= 100)) return { ok: false, message: `p(${m[2]}) is not a percentile (use p(N) with 0 < N ≤ 100): ${JSON.stringify(source)}` };
+    if (!(p > 0 && p <= 100))
+      return {
+        ok: false,
+        message: `p(${m[2]}) is not a percentile (use p(N) with 0 < N ≤ 100): ${JSON.stringify(source)}`,
+      };
     threshold.p = p;
   }
   return { ok: true, threshold };
 }
 
 const thresholdsSchema = z
-  .record(z.string(), z.unknown(), expect('a mapping such as `{ http_req_duration: [\'p(99)<500\'] }`'))
+  .record(z.string(), z.unknown(), expect("a mapping such as `{ http_req_duration: ['p(99)<500'] }`"))
   .transform((rec, ctx): T.Threshold[] => {
     const out: T.Threshold[] = [];
     for (const [metric, value] of Object.entries(rec)) {
@@ -707,13 +805,24 @@ const thresholdsSchema = z
       }
       const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
       if (!list) {
-        ctx.issues.push({ code: 'custom', path: [metric], input: value, message: 'expected a list of k6 thresholds such as `[\'p(99)<500\']`' });
+        ctx.issues.push({
+          code: 'custom',
+          path: [metric],
+          input: value,
+          message: "expected a list of k6 thresholds such as `['p(99)<500']`",
+        });
         continue;
       }
       list.forEach((src, i) => {
         const r = parseThreshold(metric, src);
         if (r.ok) out.push(r.threshold);
-        else ctx.issues.push({ code: 'custom', path: typeof value === 'string' ? [metric] : [metric, i], input: src, message: r.message });
+        else
+          ctx.issues.push({
+            code: 'custom',
+            path: typeof value === 'string' ? [metric] : [metric, i],
+            input: src,
+            message: r.message,
+          });
       });
     }
     return out;
@@ -728,7 +837,10 @@ const loadCommon = {
   entry: loadEntrySchema.optional(),
   timeout: duration({ positive: true }).default(60_000),
   retries: z
-    .strictObject({ attempts: nonNegInt().default(0), backoff: duration().default(1000) }, expect('`{ attempts, backoff }`'))
+    .strictObject(
+      { attempts: nonNegInt().default(0), backoff: duration().default(1000) },
+      expect('`{ attempts, backoff }`'),
+    )
     .default(() => ({ attempts: 0, backoff: 1000 })),
   headers: z
     .array(
@@ -749,7 +861,9 @@ const stageSchema = z.strictObject(
   expect('a stage such as `{ duration: 30s, target: 200 }`'),
 );
 const stagesSchema = z.array(stageSchema, expect('a list of stages')).min(1, expect('at least one stage'));
-const thinkTimeSchema = distributionSchema.default(() => ({ dist: 'constant', value: 1000 }) as T.Distribution);
+const thinkTimeSchema = distributionSchema.default(
+  () => ({ dist: 'constant', value: 1000 }) as T.Distribution,
+);
 const timeUnitSchema = duration({ positive: true }).default(1000);
 const needsDuration = (executor: string) =>
   duration({
@@ -805,7 +919,13 @@ const loadSpecSchema = z
     };
     switch (d.executor) {
       case 'constant-arrival-rate':
-        return { ...base, executor: d.executor, arrivals: d.arrivals, rate: (d.rate * 1000) / d.timeUnit, duration: d.duration };
+        return {
+          ...base,
+          executor: d.executor,
+          arrivals: d.arrivals,
+          rate: (d.rate * 1000) / d.timeUnit,
+          duration: d.duration,
+        };
       case 'ramping-arrival-rate':
         return {
           ...base,
@@ -817,13 +937,20 @@ const loadSpecSchema = z
       case 'constant-vus':
         return { ...base, executor: d.executor, vus: d.vus, duration: d.duration, thinkTime: d.thinkTime };
       case 'ramping-vus':
-        return { ...base, executor: d.executor, startVUs: d.startVUs, stages: d.stages, thinkTime: d.thinkTime };
+        return {
+          ...base,
+          executor: d.executor,
+          startVUs: d.startVUs,
+          stages: d.stages,
+          thinkTime: d.thinkTime,
+        };
     }
   });
 
-export const LoadProfileSchema: z.ZodType<T.LoadProfileSpec> = documentSchema('LoadProfile', loadSpecSchema).transform(
-  (d): T.LoadProfileSpec => ({ name: d.metadata.name, ...d.spec }),
-);
+export const LoadProfileSchema: z.ZodType<T.LoadProfileSpec> = documentSchema(
+  'LoadProfile',
+  loadSpecSchema,
+).transform((d): T.LoadProfileSpec => ({ name: d.metadata.name, ...d.spec }));
 
 // ───────────────────────────── ChaosExperiment ─────────────────────────────
 
@@ -840,9 +967,19 @@ const targetSchema = z
   )
   .superRefine((t, ctx) => {
     if (t.count !== undefined && t.percent !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['percent'], input: t.percent, message: 'give either `count` or `percent`, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['percent'],
+        input: t.percent,
+        message: 'give either `count` or `percent`, not both',
+      });
     if (t.service === undefined && t.version === undefined && t.node === undefined)
-      ctx.addIssue({ code: 'custom', path: [], input: t, message: 'a target needs `service`, `version` or `node`' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        input: t,
+        message: 'a target needs `service`, `version` or `node`',
+      });
   });
 
 const faultBase = {
@@ -854,14 +991,39 @@ const faultBase = {
 const faultSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('kill'), target: targetSchema, restartAfter: duration().optional(), coldStart: duration().default(0), ...faultBase }),
+    z.strictObject({
+      type: z.literal('kill'),
+      target: targetSchema,
+      restartAfter: duration().optional(),
+      coldStart: duration().default(0),
+      ...faultBase,
+    }),
     z.strictObject({ type: z.literal('pause'), target: targetSchema, ...faultBase }),
-    z.strictObject({ type: z.literal('latency'), target: targetSchema, latency: duration(), jitter: duration().default(0), ...faultBase }),
-    z.strictObject({ type: z.literal('abort'), target: targetSchema, percent: percent().default(100), status: httpStatus().default(503), ...faultBase }),
-    z.strictObject({ type: z.literal('cpu'), target: targetSchema, multiplier: posNumber('a slow-down factor > 0'), ...faultBase }),
+    z.strictObject({
+      type: z.literal('latency'),
+      target: targetSchema,
+      latency: duration(),
+      jitter: duration().default(0),
+      ...faultBase,
+    }),
+    z.strictObject({
+      type: z.literal('abort'),
+      target: targetSchema,
+      percent: percent().default(100),
+      status: httpStatus().default(503),
+      ...faultBase,
+    }),
+    z.strictObject({
+      type: z.literal('cpu'),
+      target: targetSchema,
+      multiplier: posNumber('a slow-down factor > 0'),
+      ...faultBase,
+    }),
     z.strictObject({
       type: z.literal('partition'),
-      between: z.array(targetSchema, expect('two targets `[ { service: a }, { service: b } ]`')).length(2, expect('exactly two targets')),
+      between: z
+        .array(targetSchema, expect('two targets `[ { service: a }, { service: b } ]`'))
+        .length(2, expect('exactly two targets')),
       ...faultBase,
     }),
     z.strictObject({ type: z.literal('loss'), target: targetSchema, percent: percent(), ...faultBase }),
@@ -876,13 +1038,23 @@ const probeSchema = z
       name: text('a probe name').optional(),
       service: name('a service name').optional(),
       metric: z.enum(['successRate', 'latency']),
-      percentile: z.number(expect('a percentile 0 < p ≤ 100')).gt(0, expect('a percentile 0 < p ≤ 100')).lte(100, expect('a percentile 0 < p ≤ 100')).optional(),
+      percentile: z
+        .number(expect('a percentile 0 < p ≤ 100'))
+        .gt(0, expect('a percentile 0 < p ≤ 100'))
+        .lte(100, expect('a percentile 0 < p ≤ 100'))
+        .optional(),
       min: probability('a success rate 0..1').optional(),
       max: duration().optional(),
       window: z
         .strictObject({ from: duration().default(0), to: duration().optional() }, expect('`{ from, to }`'))
         .superRefine((w, ctx) => {
-          if (w.to !== undefined && w.to <= w.from) ctx.addIssue({ code: 'custom', path: ['to'], input: w.to, message: 'expected `to` after `from`' });
+          if (w.to !== undefined && w.to <= w.from)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['to'],
+              input: undefined,
+              message: '`to` must come after `from`',
+            });
         })
         .optional(),
     },
@@ -890,13 +1062,42 @@ const probeSchema = z
   )
   .superRefine((p, ctx) => {
     if (p.metric === 'successRate') {
-      if (p.min === undefined) ctx.addIssue({ code: 'custom', path: ['min'], input: undefined, message: 'a successRate probe needs `min` (0..1)' });
-      if (p.max !== undefined) ctx.addIssue({ code: 'custom', path: ['max'], input: undefined, message: 'a successRate probe takes `min`, not `max`' });
+      if (p.min === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['min'],
+          input: undefined,
+          message: 'a successRate probe needs `min` (0..1)',
+        });
+      if (p.max !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['max'],
+          input: undefined,
+          message: 'a successRate probe takes `min`, not `max`',
+        });
       if (p.percentile !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['percentile'], input: undefined, message: 'only latency probes take a `percentile`' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['percentile'],
+          input: undefined,
+          message: 'only latency probes take a `percentile`',
+        });
     } else {
-      if (p.max === undefined) ctx.addIssue({ code: 'custom', path: ['max'], input: undefined, message: 'a latency probe needs `max` (a duration)' });
-      if (p.min !== undefined) ctx.addIssue({ code: 'custom', path: ['min'], input: undefined, message: 'a latency probe takes `max`, not `min`' });
+      if (p.max === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['max'],
+          input: undefined,
+          message: 'a latency probe needs `max` (a duration)',
+        });
+      if (p.min !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['min'],
+          input: undefined,
+          message: 'a latency probe takes `max`, not `min`',
+        });
     }
   });
 
@@ -919,25 +1120,25 @@ const chaosSpecSchema = z
       }
       return { ...f, name: f.name ?? `${f.type}-${n}` } as T.FaultSpec;
     });
-    const steadyState = c.steadyState.map(
-      (p, i): T.ProbeSpec => ({
-        ...p,
-        name: p.name ?? `${p.metric}-${i + 1}`,
-        ...(p.metric === 'latency' && { percentile: p.percentile ?? 99 }),
-      }),
-    );
+    const steadyState = c.steadyState.map((p, i): T.ProbeSpec => ({
+      ...p,
+      name: p.name ?? `${p.metric}-${i + 1}`,
+      ...(p.metric === 'latency' && { percentile: p.percentile ?? 99 }),
+    }));
     return { steadyState, faults };
   });
 
-export const ChaosExperimentSchema: z.ZodType<T.ChaosSpec> = documentSchema('ChaosExperiment', chaosSpecSchema).transform(
-  (d): T.ChaosSpec => ({ name: d.metadata.name, ...d.spec }),
-);
+export const ChaosExperimentSchema: z.ZodType<T.ChaosSpec> = documentSchema(
+  'ChaosExperiment',
+  chaosSpecSchema,
+).transform((d): T.ChaosSpec => ({ name: d.metadata.name, ...d.spec }));
 
 // ───────────────────────────── MeshPolicy ─────────────────────────────
 
 export const DATA_PLANE_MODES = ['none', 'sidecar', 'per-node'] as const;
 /** Named data-plane profiles and the mode each implies. */
 export const DATA_PLANE_PROFILES: Record<string, T.DataPlaneMode> = {
+  none: 'none',
   'istio-sidecar': 'sidecar',
   'istio-ambient': 'per-node',
   'istio-ambient-waypoint': 'per-node',
@@ -948,7 +1149,18 @@ export const DATA_PLANE_PROFILES: Record<string, T.DataPlaneMode> = {
   'traefik-mesh': 'per-node',
 };
 /** Products whose defaults a policy may ask for (`spec.defaults`). */
-export const DEFAULT_PROFILES = ['envoy', 'istio', 'linkerd', 'kuma', 'consul', 'appmesh', 'traefik-mesh'] as const;
+export const DEFAULT_PROFILES = [
+  'istio',
+  'istio-1.23',
+  'istio-ambient',
+  'linkerd',
+  'kuma',
+  'consul',
+  'appmesh',
+  'traefik-mesh',
+  'envoy',
+  'none',
+] as const;
 
 export const RETRY_ON: readonly T.RetryOn[] = [
   '5xx',
@@ -963,13 +1175,21 @@ export const RETRY_ON: readonly T.RetryOn[] = [
   'deadline-exceeded',
 ];
 /** Istio ≥ 1.24 default `retryOn`. */
-export const DEFAULT_RETRY_ON: readonly T.RetryOn[] = ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'];
+export const DEFAULT_RETRY_ON: readonly T.RetryOn[] = [
+  'connect-failure',
+  'refused-stream',
+  'unavailable',
+  'cancelled',
+];
 /** Istio's circuit-breaker defaults: 2^32 − 1, i.e. no limit. */
 export const UNLIMITED = 4294967295;
 
+/** Constructs RE2 (Envoy `safe_regex`) does not accept: back-references and look-around. */
+const NON_RE2 = /\\[1-9]|\\k<|\(\?<?[=!]/;
 const validRegex = (s: string): string | undefined => {
+  if (NON_RE2.test(s)) return 'back-references and look-around are not RE2 (Envoy safe_regex) syntax';
   try {
-    new RegExp(s);
+    new RegExp(`^(?:${s})$`);
     return undefined;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
@@ -978,16 +1198,32 @@ const validRegex = (s: string): string | undefined => {
 
 const stringMatchObject = z
   .strictObject(
-    { exact: z.string(expect('a string')).optional(), prefix: z.string(expect('a string')).optional(), regex: z.string(expect('a string')).optional() },
+    {
+      exact: z.string(expect('a string')).optional(),
+      prefix: z.string(expect('a string')).optional(),
+      regex: z.string(expect('a string')).optional(),
+    },
     expect('one of `{ exact }`, `{ prefix }`, `{ regex }`'),
   )
   .superRefine((m, ctx) => {
+    // `{}` means "present" (Istio); more than one is ambiguous (Istio's `oneof`)
     const given = (['exact', 'prefix', 'regex'] as const).filter((k) => m[k] !== undefined);
-    if (given.length !== 1)
-      ctx.addIssue({ code: 'custom', path: [], input: m, message: 'expected exactly one of `exact`, `prefix` or `regex`' });
+    if (given.length > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: [given[1]!],
+        input: m[given[1]!],
+        message: 'expected only one of `exact`, `prefix` or `regex`',
+      });
     if (m.regex !== undefined) {
       const err = validRegex(m.regex);
-      if (err) ctx.addIssue({ code: 'custom', path: ['regex'], input: m.regex, message: `invalid regular expression: ${err}` });
+      if (err)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regex'],
+          input: m.regex,
+          message: `invalid regular expression: ${err}`,
+        });
     }
   });
 
@@ -1002,21 +1238,44 @@ const headerMatchesSchema = z
   .transform((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v])));
 
 const routeMatchSchema = z.strictObject(
-  { headers: headerMatchesSchema.default(() => ({})), path: stringMatchSchema.optional(), method: stringMatchSchema.optional() },
+  {
+    headers: headerMatchesSchema.default(() => ({})),
+    path: stringMatchSchema.optional(),
+    method: stringMatchSchema.optional(),
+  },
   expect('a match such as `{ headers: { end-user: { exact: jason } } }`'),
 );
 
 const splitSchema = z
-  .record(z.string(), nonNegNumber('a weight ≥ 0'), expect('a mapping of versions to weights, e.g. `{ v1: 90, v2: 10 }`'))
+  .record(
+    z.string(),
+    nonNegNumber('a weight ≥ 0'),
+    expect('a mapping of versions to weights, e.g. `{ v1: 90, v2: 10 }`'),
+  )
   .superRefine((s, ctx) => {
     const weights = Object.values(s);
-    if (weights.length === 0) ctx.addIssue({ code: 'custom', path: [], input: s, message: 'expected at least one version' });
+    if (weights.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        input: s,
+        message: 'a split needs at least one version, e.g. `{ v1: 100 }`',
+      });
     else if (!(weights.reduce((a, b) => a + b, 0) > 0))
-      ctx.addIssue({ code: 'custom', path: [], input: s, message: 'expected weights whose sum is greater than 0' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        input: s,
+        message: 'the weights add up to 0: give at least one version a weight > 0',
+      });
   });
 
 const routeSchema = z.strictObject(
-  { match: routeMatchSchema.optional(), split: splitSchema, timeout: duration({ positive: true }).optional() },
+  {
+    match: routeMatchSchema.optional(),
+    split: splitSchema,
+    timeout: duration({ positive: true }).optional(),
+  },
   expect('a route such as `{ split: { v1: 90, v2: 10 } }`'),
 );
 
@@ -1032,7 +1291,11 @@ const retryOnSchema = z.unknown().transform((v, ctx): { retryOn: T.RetryOn[]; co
         ? v.map((item, i) => ({ item, path: [i] }))
         : [];
   if (typeof v !== 'string' && !Array.isArray(v)) {
-    ctx.issues.push({ code: 'custom', input: v, message: 'expected a list of retry conditions such as `[5xx, connect-failure, 503]`' });
+    ctx.issues.push({
+      code: 'custom',
+      input: v,
+      message: 'expected a list of retry conditions such as `[5xx, connect-failure, 503]`',
+    });
     return z.NEVER;
   }
   const retryOn: T.RetryOn[] = [];
@@ -1060,19 +1323,30 @@ const retryOnSchema = z.unknown().transform((v, ctx): { retryOn: T.RetryOn[]; co
 });
 
 const backoffObject = z
-  .strictObject({ base: duration({ positive: true }).default(25), max: duration({ positive: true }).optional() }, expect('`{ base, max }`'))
+  .strictObject(
+    { base: duration({ positive: true }).default(25), max: duration({ positive: true }).optional() },
+    expect('`{ base, max }`'),
+  )
   .transform((b, ctx): { base: number; max: number } => {
     const max = b.max ?? 10 * b.base;
     if (max < b.base) {
-      ctx.issues.push({ code: 'custom', path: ['max'], input: b.max, message: 'expected `max` ≥ `base`' });
+      ctx.issues.push({
+        code: 'custom',
+        path: ['max'],
+        input: undefined,
+        message: '`max` is less than `base`',
+      });
       return z.NEVER;
     }
     return { base: b.base, max };
   });
-const backoffSchema = oneOf<{ base: number; max: number }>('a duration (the base interval) or `{ base, max }`', [
-  [isObj, backoffObject],
-  [() => true, duration({ positive: true }).transform((base) => ({ base, max: 10 * base }))],
-]);
+const backoffSchema = oneOf<{ base: number; max: number }>(
+  'a duration (the base interval) or `{ base, max }`',
+  [
+    [isObj, backoffObject],
+    [() => true, duration({ positive: true }).transform((base) => ({ base, max: 10 * base }))],
+  ],
+);
 
 const retrySchema = z
   .strictObject(
@@ -1085,23 +1359,28 @@ const retrySchema = z
     },
     expect('a mapping such as `{ attempts: 3, perTryTimeout: 2s, retryOn: [5xx] }`'),
   )
-  .transform(
-    (r): T.RetrySpec => ({
-      attempts: r.attempts,
-      ...(r.perTryTimeout !== undefined && { perTryTimeout: r.perTryTimeout }),
-      retryOn: r.retryOn ? r.retryOn.retryOn : [...DEFAULT_RETRY_ON],
-      retriableStatusCodes: r.retryOn ? r.retryOn.codes : [],
-      backoff: r.backoff,
-      otherHost: r.otherHost,
-    }),
-  );
+  .transform((r): T.RetrySpec => ({
+    attempts: r.attempts,
+    ...(r.perTryTimeout !== undefined && { perTryTimeout: r.perTryTimeout }),
+    retryOn: r.retryOn ? r.retryOn.retryOn : [...DEFAULT_RETRY_ON],
+    retriableStatusCodes: r.retryOn ? r.retryOn.codes : [],
+    backoff: r.backoff,
+    otherHost: r.otherHost,
+  }));
 
 const envoyBudget = z
-  .strictObject({ percent: percent().default(20), minRetryConcurrency: nonNegInt().default(3) }, expect('`{ percent, minRetryConcurrency }`'))
+  .strictObject(
+    { percent: percent().default(20), minRetryConcurrency: nonNegInt().default(3) },
+    expect('`{ percent, minRetryConcurrency }`'),
+  )
   .transform((b): T.RetryBudgetSpec => ({ kind: 'envoy', ...b }));
 const linkerdBudget = z
   .strictObject(
-    { ratio: nonNegNumber('a ratio ≥ 0 (0.2 = 20 %)').default(0.2), minRetriesPerSecond: nonNegInt().default(10), ttl: duration({ positive: true }).default(10_000) },
+    {
+      ratio: nonNegNumber('a ratio ≥ 0 (0.2 = 20 %)').default(0.2),
+      minRetriesPerSecond: nonNegInt().default(10),
+      ttl: duration({ positive: true }).default(10_000),
+    },
     expect('`{ ratio, minRetriesPerSecond, ttl }`'),
   )
   .transform((b): T.RetryBudgetSpec => ({ kind: 'linkerd', ...b }));
@@ -1120,7 +1399,11 @@ const outlierSchema = z
       consecutiveGatewayErrors: nonNegInt().optional(),
       successRate: z
         .strictObject(
-          { minimumHosts: nonNegInt().default(5), requestVolume: nonNegInt().default(100), stdevFactor: posNumber().default(1.9) },
+          {
+            minimumHosts: nonNegInt().default(5),
+            requestVolume: nonNegInt().default(100),
+            stdevFactor: posNumber().default(1.9),
+          },
           expect('`{ minimumHosts, requestVolume, stdevFactor }`'),
         )
         .optional(),
@@ -1133,7 +1416,10 @@ const outlierSchema = z
     expect('a mapping such as `{ consecutive5xxErrors: 5, interval: 10s }`'),
   )
   .transform((o): T.OutlierDetectionSpec => {
-    const noDetector = o.consecutive5xxErrors === undefined && o.consecutiveGatewayErrors === undefined && o.successRate === undefined;
+    const noDetector =
+      o.consecutive5xxErrors === undefined &&
+      o.consecutiveGatewayErrors === undefined &&
+      o.successRate === undefined;
     return {
       ...(noDetector ? { consecutive5xxErrors: 5 } : {}),
       ...o,
@@ -1147,7 +1433,11 @@ const circuitBreakerSchema = z
       consecutiveFailures: posInt().optional(),
       failureRate: z
         .strictObject(
-          { threshold: percent('a failure percentage 0..100'), window: duration({ positive: true }).default(10_000), minimumRequests: posInt().default(20) },
+          {
+            threshold: percent('a failure percentage 0..100'),
+            window: duration({ positive: true }).default(10_000),
+            minimumRequests: posInt().default(20),
+          },
           expect('`{ threshold, window, minimumRequests }`'),
         )
         .optional(),
@@ -1158,7 +1448,12 @@ const circuitBreakerSchema = z
   )
   .superRefine((c, ctx) => {
     if (c.consecutiveFailures === undefined && c.failureRate === undefined)
-      ctx.addIssue({ code: 'custom', path: [], input: c, message: 'a circuit breaker needs `consecutiveFailures` or `failureRate`' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        input: c,
+        message: 'a circuit breaker needs `consecutiveFailures` or `failureRate`',
+      });
   });
 
 const connectionPoolSchema = z.strictObject(
@@ -1172,18 +1467,24 @@ const connectionPoolSchema = z.strictObject(
 );
 
 const LB_ALGORITHMS = ['round-robin', 'random', 'least-request'] as const;
-const loadBalancerSchema = oneOf<T.LoadBalancerSpec>('`round-robin`, `random`, `least-request` or `{ ringHash: { header: <name> } }`', [
-  [isStr, z.enum(LB_ALGORITHMS).transform((algorithm): T.LoadBalancerSpec => ({ algorithm }))],
+const loadBalancerSchema = oneOf<T.LoadBalancerSpec>(
+  '`round-robin`, `random`, `least-request` or `{ ringHash: { header: <name> } }`',
   [
-    isObj,
-    z
-      .strictObject(
-        { ringHash: z.strictObject({ header: text('a header name') }, expect('`{ header: <name> }`')) },
-        expect('`{ ringHash: { header: <name> } }`'),
-      )
-      .transform((o): T.LoadBalancerSpec => ({ algorithm: 'ring-hash', header: o.ringHash.header.toLowerCase() })),
+    [isStr, z.enum(LB_ALGORITHMS).transform((algorithm): T.LoadBalancerSpec => ({ algorithm }))],
+    [
+      isObj,
+      z
+        .strictObject(
+          { ringHash: z.strictObject({ header: text('a header name') }, expect('`{ header: <name> }`')) },
+          expect('`{ ringHash: { header: <name> } }`'),
+        )
+        .transform((o): T.LoadBalancerSpec => ({
+          algorithm: 'ring-hash',
+          header: o.ringHash.header.toLowerCase(),
+        })),
+    ],
   ],
-]);
+);
 
 const faultPercent = () =>
   percent(
@@ -1193,14 +1494,24 @@ const faultPercent = () =>
 const faultsSchema = z
   .strictObject(
     {
-      delay: z.strictObject({ percent: faultPercent(), fixed: duration() }, expect('`{ percent, fixed }`')).optional(),
-      abort: z.strictObject({ percent: faultPercent(), status: httpStatus().default(503) }, expect('`{ percent, status }`')).optional(),
-      match: z.strictObject({ headers: headerMatchesSchema.default(() => ({})) }, expect('`{ headers: { … } }`')).optional(),
+      delay: z
+        .strictObject({ percent: faultPercent(), fixed: duration() }, expect('`{ percent, fixed }`'))
+        .optional(),
+      abort: z
+        .strictObject(
+          { percent: faultPercent(), status: httpStatus().default(503) },
+          expect('`{ percent, status }`'),
+        )
+        .optional(),
+      match: z
+        .strictObject({ headers: headerMatchesSchema.default(() => ({})) }, expect('`{ headers: { … } }`'))
+        .optional(),
     },
     expect('a mapping such as `{ delay: { percent: 10, fixed: 5s } }`'),
   )
   .superRefine((f, ctx) => {
-    if (!f.delay && !f.abort) ctx.addIssue({ code: 'custom', path: [], input: f, message: 'faults need `delay` or `abort`' });
+    if (!f.delay && !f.abort)
+      ctx.addIssue({ code: 'custom', path: [], input: f, message: 'faults need `delay` or `abort`' });
   });
 
 const destinationSchema = z
@@ -1243,19 +1554,22 @@ const dataPlaneObject = z
     }
     return { mode: d.mode ?? implied ?? 'sidecar', ...(d.profile !== undefined && { profile: d.profile }) };
   });
-const dataPlaneSchema = oneOf<T.MeshPolicySpec['dataPlane']>('a mode (`none`, `sidecar`, `per-node`), a profile, or `{ mode }` / `{ profile }`', [
+const dataPlaneSchema = oneOf<T.MeshPolicySpec['dataPlane']>(
+  'a mode (`none`, `sidecar`, `per-node`), a profile, or `{ mode }` / `{ profile }`',
   [
-    isStr,
-    z
-      .enum([...DATA_PLANE_MODES, ...Object.keys(DATA_PLANE_PROFILES)] as [string, ...string[]])
-      .transform((s): T.MeshPolicySpec['dataPlane'] =>
-        (DATA_PLANE_MODES as readonly string[]).includes(s)
-          ? { mode: s as T.DataPlaneMode }
-          : { mode: DATA_PLANE_PROFILES[s]!, profile: s },
-      ),
+    [
+      isStr,
+      z
+        .enum([...DATA_PLANE_MODES, ...Object.keys(DATA_PLANE_PROFILES)] as [string, ...string[]])
+        .transform((s): T.MeshPolicySpec['dataPlane'] =>
+          (DATA_PLANE_MODES as readonly string[]).includes(s)
+            ? { mode: s as T.DataPlaneMode }
+            : { mode: DATA_PLANE_PROFILES[s]!, profile: s },
+        ),
+    ],
+    [isObj, dataPlaneObject],
   ],
-  [isObj, dataPlaneObject],
-]);
+);
 
 const authzSourceSchema = z.strictObject(
   {
@@ -1267,7 +1581,7 @@ const authzSourceSchema = z.strictObject(
 );
 const authzRuleSchema = z.strictObject(
   {
-    to: name('a service name'),
+    to: z.union([z.literal('*'), name('a service name')], expect('a service name or `*`')),
     allow: z.array(authzSourceSchema, expect('a list of sources')).default(() => []),
     deny: z.array(authzSourceSchema, expect('a list of sources')).default(() => []),
   },
@@ -1285,15 +1599,32 @@ const canarySchema = z
       interval: duration({ positive: true }).default(60_000),
       threshold: posInt().default(5),
       analysis: z
-        .strictObject({ minSuccessRate: probability('a success rate 0..1').default(0.99), maxP99: duration({ positive: true }).optional() }, expect('`{ minSuccessRate, maxP99 }`'))
+        .strictObject(
+          {
+            minSuccessRate: probability('a success rate 0..1').default(0.99),
+            maxP99: duration({ positive: true }).optional(),
+          },
+          expect('`{ minSuccessRate, maxP99 }`'),
+        )
         .default(() => ({ minSuccessRate: 0.99 })),
     },
     expect('a canary such as `{ service: reviews, stable: v1, canary: v2 }`'),
   )
   .superRefine((c, ctx) => {
-    if (c.stable === c.canary) ctx.addIssue({ code: 'custom', path: ['canary'], input: c.canary, message: 'expected a canary version different from `stable`' });
+    if (c.stable === c.canary)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['canary'],
+        input: c.canary,
+        message: 'expected a version different from `stable`',
+      });
     if (c.stepWeight > c.maxWeight)
-      ctx.addIssue({ code: 'custom', path: ['stepWeight'], input: c.stepWeight, message: 'expected `stepWeight` ≤ `maxWeight`' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stepWeight'],
+        input: undefined,
+        message: '`stepWeight` is greater than `maxWeight`',
+      });
   });
 
 const policySpecSchema = z
@@ -1322,12 +1653,19 @@ const policySpecSchema = z
         const seen = new Set<string>();
         p.destinations.forEach((d, i) => {
           if (seen.has(d.service))
-            issues.push({ path: ['destinations', i, 'service'], message: `duplicate destination \`${d.service}\`: put its settings in one entry` });
+            issues.push({
+              path: ['destinations', i, 'service'],
+              message: `duplicate destination \`${d.service}\`: put its settings in one entry`,
+            });
           seen.add(d.service);
         });
         const canaries = new Set<string>();
         p.canaries.forEach((c, i) => {
-          if (canaries.has(c.service)) issues.push({ path: ['canaries', i, 'service'], message: `a second canary for \`${c.service}\`` });
+          if (canaries.has(c.service))
+            issues.push({
+              path: ['canaries', i, 'service'],
+              message: `a second canary for \`${c.service}\``,
+            });
           canaries.add(c.service);
         });
         return issues;
@@ -1336,9 +1674,10 @@ const policySpecSchema = z
     ),
   );
 
-export const MeshPolicySchema: z.ZodType<T.MeshPolicySpec> = documentSchema('MeshPolicy', policySpecSchema).transform(
-  (d): T.MeshPolicySpec => ({ name: d.metadata.name, ...d.spec }),
-);
+export const MeshPolicySchema: z.ZodType<T.MeshPolicySpec> = documentSchema(
+  'MeshPolicy',
+  policySpecSchema,
+).transform((d): T.MeshPolicySpec => ({ name: d.metadata.name, ...d.spec }));
 
 // ───────────────────────────── Scenario ─────────────────────────────
 
@@ -1382,15 +1721,22 @@ const scenarioSpecSchema = z.strictObject(
     duration: duration({ positive: true }).optional(),
     interval: duration({ positive: true }).default(1000),
     sampling: z
-      .strictObject({ traces: probability('a share 0..1').default(0.001), accessLogs: probability('a share 0..1').default(0.001) }, expect('`{ traces, accessLogs }`'))
+      .strictObject(
+        {
+          traces: probability('a share 0..1').default(0.001),
+          accessLogs: probability('a share 0..1').default(0.001),
+        },
+        expect('`{ traces, accessLogs }`'),
+      )
       .default(() => ({ traces: 0.001, accessLogs: 0.001 })),
   },
   expect('a mapping such as `{ topology: ../topologies/shop.yaml }`'),
 );
 
-export const ScenarioSchema: z.ZodType<ScenarioDraft> = documentSchema('Scenario', scenarioSpecSchema).transform(
-  (d): ScenarioDraft => ({ name: d.metadata.name, ...d.spec }) as ScenarioDraft,
-);
+export const ScenarioSchema: z.ZodType<ScenarioDraft> = documentSchema(
+  'Scenario',
+  scenarioSpecSchema,
+).transform((d): ScenarioDraft => ({ name: d.metadata.name, ...d.spec }) as ScenarioDraft);
 
 /** The document schema of each kind. */
 export const DOCUMENT_SCHEMAS = {

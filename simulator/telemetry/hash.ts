@@ -123,13 +123,15 @@ export function sha256Hex(text: string): string {
 }
 
 /**
- * The hash of a RunResult: sha256 hex of the canonical JSON of the result without `hash` and
- * `wall` (the wall-clock facts). Works on any object shaped like a RunResult.
+ * The hash of a RunResult: sha256 hex of the canonical JSON of the result without `hash`, `wall`
+ * (the wall-clock facts) and `scenario` (a label: a sweep names its variants, a run does not, and
+ * the same simulation must hash the same). Works on any object shaped like a RunResult.
  */
 export function resultHash(result: object): string {
   const rest: Record<string, unknown> = { ...(result as Record<string, unknown>) };
   delete rest.hash;
   delete rest.wall;
+  delete rest.scenario;
   const h = sha256.create();
   const w = new Writer(6, (chunk) => {
     h.update(utf8ToBytes(chunk));

@@ -114,6 +114,7 @@ export interface SeriesBlock {
   requests: number[];
   successes: number[];
   failures: number[];
+  /** Latency percentiles of the interval's completions, ms (within 1 %); 0 when none completed. */
   p50: number[];
   p99: number[];
   queue?: number[];
@@ -192,7 +193,7 @@ export interface RunResult {
   scenario: string;
   seed: number;
   durationMs: number;
-  /** sha256 (hex) of the canonical JSON of this object without `hash` and `wall`. */
+  /** sha256 (hex) of the canonical JSON of this object without `hash`, `wall` and `scenario` (a label). */
   hash: string;
   summary: {
     /** Entry requests as the load generator saw them. */

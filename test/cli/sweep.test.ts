@@ -156,6 +156,40 @@ describe('applyVariant', () => {
     expect(s.load?.executor === 'constant-arrival-rate' && s.load.rate).toBe(120);
   });
 
+  it('starts absent features from the loader defaults, as if only the varied field were written', () => {
+    const dest = (spec: string) =>
+      applyVariant(base, expandGrid([parseVary(spec)])[0]).policies[0].destinations[0];
+    expect(dest('server.connectionPool.maxRequests=10').connectionPool).toEqual({
+      maxConnections: 4294967295,
+      maxPendingRequests: 4294967295,
+      maxRequests: 10,
+      maxRetries: 4294967295,
+    });
+    expect(dest('server.circuitBreaker.consecutiveFailures=3').circuitBreaker).toEqual({
+      consecutiveFailures: 3,
+      openFor: 30_000,
+      halfOpenRequests: 1,
+    });
+    expect(dest('server.circuitBreaker.failureRate.threshold=25').circuitBreaker).toEqual({
+      failureRate: { threshold: 25, window: 10_000, minimumRequests: 20 },
+      openFor: 30_000,
+      halfOpenRequests: 1,
+    });
+    expect(dest('server.outlierDetection.consecutiveGatewayErrors=2').outlierDetection).not.toHaveProperty(
+      'consecutive5xxErrors',
+    );
+    expect(dest('server.retryBudget.ratio=0.1').retryBudget).toEqual({
+      kind: 'linkerd',
+      ratio: 0.1,
+      minRetriesPerSecond: 10,
+      ttl: 10_000,
+    });
+    const codes = dest('server.retries.retriableStatusCodes=502+503').retries;
+    expect(codes?.retriableStatusCodes).toEqual([502, 503]);
+    expect(codes?.retryOn).toContain('retriable-status-codes');
+    expect(dest('server.retries.retryOn=5xx+reset').retries?.retryOn).toEqual(['5xx', 'reset']);
+  });
+
   it('refuses an unknown service with the list of services', () => {
     const [v] = expandGrid([parseVary('ratings.retries.attempts=1')]);
     expect(() => applyVariant(base, v)).toThrow(/no service ratings in topology mm1 \(services: server\)/);

@@ -29,9 +29,9 @@ describe('one error per bad-input class, with file:line:column and path', () => 
   });
 
   it('wrong apiVersion', () => {
-    expect(lines(edit(MM1, 'apiVersion: meshdojo/v1\nkind: LoadProfile', 'apiVersion: v1\nkind: LoadProfile'))).toEqual([
-      'bad.yaml:15:13 apiVersion: expected `meshdojo/v1`, got "v1"',
-    ]);
+    expect(
+      lines(edit(MM1, 'apiVersion: meshdojo/v1\nkind: LoadProfile', 'apiVersion: v1\nkind: LoadProfile')),
+    ).toEqual(['bad.yaml:15:13 apiVersion: expected `meshdojo/v1`, got "v1"']);
   });
 
   it('wrong type', () => {
@@ -44,13 +44,20 @@ describe('one error per bad-input class, with file:line:column and path', () => 
   });
 
   it('a call to a service that does not exist', () => {
-    expect(lines(edit(BOOKINFO, '{ service: details, timeout: 3s', '{ service: detail, timeout: 3s'), 'bookinfo.yaml')).toEqual([
+    expect(
+      lines(
+        edit(BOOKINFO, '{ service: details, timeout: 3s', '{ service: detail, timeout: 3s'),
+        'bookinfo.yaml',
+      ),
+    ).toEqual([
       'bookinfo.yaml:18:26 spec.services[0].endpoints[0].calls[0].service: unknown service `detail` (did you mean `details`?)',
     ]);
   });
 
   it('a call to an endpoint that no version has', () => {
-    expect(lines(edit(BOOKINFO, '{ service: details, timeout', '{ service: details, endpoint: GET /x, timeout'))).toEqual([
+    expect(
+      lines(edit(BOOKINFO, '{ service: details, timeout', '{ service: details, endpoint: GET /x, timeout')),
+    ).toEqual([
       'bad.yaml:18:45 spec.services[0].endpoints[0].calls[0].endpoint: service `details` has no endpoint `GET /x` (it has `GET /details`)',
     ]);
   });
@@ -67,7 +74,11 @@ describe('one error per bad-input class, with file:line:column and path', () => 
   });
 
   it('an endpoint calling itself', () => {
-    const self = edit(BOOKINFO, '- { name: GET /details, serviceTime: 2ms }', '- { name: GET /details, serviceTime: 2ms, calls: [ { service: details } ] }');
+    const self = edit(
+      BOOKINFO,
+      '- { name: GET /details, serviceTime: 2ms }',
+      '- { name: GET /details, serviceTime: 2ms, calls: [ { service: details } ] }',
+    );
     expect(lines(self)).toEqual([
       'bad.yaml:22:60 spec.services[1].endpoints[0].calls[0]: call cycle: details (GET /details) → details (GET /details)',
     ]);
@@ -83,7 +94,9 @@ describe('one error per bad-input class, with file:line:column and path', () => 
     expect(lines(edit(MM1, 'metadata: { name: steady }', 'metadata: { name: steady'))).toEqual([
       'bad.yaml:18:1 : YAML: Flow map in block collection must be sufficiently indented and end with a }',
     ]);
-    expect(lines(edit(MM1, '  rate: 80\n', '  rate: 80\n  rate: 90\n'))).toEqual(['bad.yaml:22:3 : YAML: Map keys must be unique']);
+    expect(lines(edit(MM1, '  rate: 80\n', '  rate: 80\n  rate: 90\n'))).toEqual([
+      'bad.yaml:22:3 : YAML: Map keys must be unique',
+    ]);
   });
 
   it('unknown field, with a suggestion', () => {
@@ -131,8 +144,16 @@ describe('more errors', () => {
   });
 
   it('collects every error of every document', () => {
-    const text = edit(edit(edit(MM1, 'concurrency: 1', 'concurrency: 0'), 'queue: 100000', 'queue: lots'), 'rate: 80', 'rate: 0');
-    expect(lines(text).map((l) => l.split(' ')[0])).toEqual(['bad.yaml:9:20', 'bad.yaml:10:14', 'bad.yaml:21:9']);
+    const text = edit(
+      edit(edit(MM1, 'concurrency: 1', 'concurrency: 0'), 'queue: 100000', 'queue: lots'),
+      'rate: 80',
+      'rate: 0',
+    );
+    expect(lines(text).map((l) => l.split(' ')[0])).toEqual([
+      'bad.yaml:9:20',
+      'bad.yaml:10:14',
+      'bad.yaml:21:9',
+    ]);
   });
 
   it('exactly one Topology', () => {
@@ -145,7 +166,11 @@ describe('more errors', () => {
   });
 
   it('policy references are checked against the topology: services and route subsets', () => {
-    const policy = edit(edit(RESILIENT, 'split: { v1: 90, v2: 10 }', 'split: { v1: 90, v4: 10 }'), '{ to: ratings, allow: [{ from: reviews }] }', '{ to: ratings, allow: [{ from: review }] }');
+    const policy = edit(
+      edit(RESILIENT, 'split: { v1: 90, v2: 10 }', 'split: { v1: 90, v4: 10 }'),
+      '{ to: ratings, allow: [{ from: reviews }] }',
+      '{ to: ratings, allow: [{ from: review }] }',
+    );
     expect(lines(BOOKINFO, 'bookinfo.yaml', [{ file: 'policy.yaml', text: policy }])).toEqual([
       'policy.yaml:12:28 spec.destinations[0].routes[1].split.v4: unknown version of `reviews` `v4` (known: `v1`, `v2`, `v3`)',
       'policy.yaml:23:40 spec.security.authorization[0].allow[0].from: unknown service `review` (did you mean `reviews`?)',
@@ -184,5 +209,33 @@ spec:
       );
       expect((e as SpecError).message).toBe((e as SpecError).format());
     }
+  });
+});
+
+describe('hostile YAML', () => {
+  it('an error inside an alias points at the anchor', () => {
+    const text = `x-bad: &bad { serviceTime: 2ms, errorRate: 2 }
+apiVersion: meshdojo/v1
+kind: Topology
+metadata: { name: t }
+spec:
+  services: [ { name: a, endpoints: [ { <<: *bad, name: GET / } ] } ]
+`;
+    expect(lines(text)).toEqual([
+      'bad.yaml:1:44 spec.services[0].endpoints[0].errorRate: expected an error rate 0..1, got 2',
+    ]);
+  });
+
+  it('an alias bomb is refused, not expanded', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const issues = issuesOf(levels.join('\n') + '\n');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ file: 'bad.yaml', line: 1, column: 1, path: '' });
+    expect(issues[0]!.message).toMatch(/^YAML: Excessive alias count/);
   });
 });

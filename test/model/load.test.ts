@@ -87,7 +87,12 @@ const expectedResilient: MeshPolicySpec = {
         minHealthPercent: 0,
       },
       circuitBreaker: { consecutiveFailures: 5, openFor: 30_000, halfOpenRequests: 1 },
-      connectionPool: { maxConnections: 100, maxPendingRequests: 10, maxRequests: 100, maxRetries: 4294967295 },
+      connectionPool: {
+        maxConnections: 100,
+        maxPendingRequests: 10,
+        maxRequests: 100,
+        maxRetries: 4294967295,
+      },
       loadBalancer: { algorithm: 'least-request' },
       faults: { delay: { percent: 50, fixed: 5000 }, abort: { percent: 0, status: 503 } },
       deadlinePropagation: false,
@@ -97,14 +102,18 @@ const expectedResilient: MeshPolicySpec = {
   canaries: [],
 };
 
-const policy = (spec: string) => `apiVersion: meshdojo/v1\nkind: MeshPolicy\nmetadata: { name: p }\nspec:\n${spec}`;
+const policy = (spec: string) =>
+  `apiVersion: meshdojo/v1\nkind: MeshPolicy\nmetadata: { name: p }\nspec:\n${spec}`;
 const loadPolicy = (spec: string): MeshPolicySpec => {
   const [d] = parseDocuments(policy(spec), 'p.yaml');
   if (d?.kind !== 'MeshPolicy') throw new Error('not a policy');
   return d.value;
 };
 const load = (spec: string): LoadProfileSpec => {
-  const [d] = parseDocuments(`apiVersion: meshdojo/v1\nkind: LoadProfile\nmetadata: { name: l }\nspec:\n${spec}`, 'l.yaml');
+  const [d] = parseDocuments(
+    `apiVersion: meshdojo/v1\nkind: LoadProfile\nmetadata: { name: l }\nspec:\n${spec}`,
+    'l.yaml',
+  );
   if (d?.kind !== 'LoadProfile') throw new Error('not a load profile');
   return d.value;
 };
@@ -154,9 +163,17 @@ describe('Topology normalisation', () => {
 
   it('reads every distribution form', () => {
     const svc = (n: string) => topo.services.find((s) => s.name === n)!;
-    expect(svc('productpage').versions[0]!.endpoints[0]!.serviceTime).toEqual({ dist: 'lognormal', median: 4, p99: 30 });
+    expect(svc('productpage').versions[0]!.endpoints[0]!.serviceTime).toEqual({
+      dist: 'lognormal',
+      median: 4,
+      p99: 30,
+    });
     expect(svc('details').versions[0]!.endpoints[0]!.serviceTime).toEqual({ dist: 'constant', value: 2 });
-    expect(svc('ratings').versions[0]!.endpoints[0]!.serviceTime).toEqual({ dist: 'normal', mean: 3, stddev: 1 });
+    expect(svc('ratings').versions[0]!.endpoints[0]!.serviceTime).toEqual({
+      dist: 'normal',
+      mean: 3,
+      stddev: 1,
+    });
   });
 
   it('fills call defaults, including the callee’s first endpoint', () => {
@@ -164,11 +181,27 @@ describe('Topology normalisation', () => {
     expect(calls).toEqual([
       {
         kind: 'call',
-        call: { service: 'details', endpoint: 'GET /details', timeout: 3000, retries: 0, onError: 'fallback', probability: 1, times: 1 },
+        call: {
+          service: 'details',
+          endpoint: 'GET /details',
+          timeout: 3000,
+          retries: 0,
+          onError: 'fallback',
+          probability: 1,
+          times: 1,
+        },
       },
       {
         kind: 'call',
-        call: { service: 'reviews', endpoint: 'GET /reviews', timeout: 3000, retries: 1, onError: 'fallback', probability: 1, times: 1 },
+        call: {
+          service: 'reviews',
+          endpoint: 'GET /reviews',
+          timeout: 3000,
+          retries: 1,
+          onError: 'fallback',
+          probability: 1,
+          times: 1,
+        },
       },
     ]);
   });
@@ -176,7 +209,10 @@ describe('Topology normalisation', () => {
   it('merges version endpoints over the service’s and fills version labels and replicas', () => {
     const reviews = topo.services.find((s) => s.name === 'reviews')!;
     expect(reviews.versions.map((v) => v.name)).toEqual(['v1', 'v2', 'v3']);
-    expect(reviews.versions[0]!.endpoints[0]).toMatchObject({ serviceTime: { dist: 'constant', value: 5 }, calls: [] });
+    expect(reviews.versions[0]!.endpoints[0]).toMatchObject({
+      serviceTime: { dist: 'constant', value: 5 },
+      calls: [],
+    });
     expect(reviews.versions[1]!.endpoints[0]!.calls).toHaveLength(1);
     expect(reviews.versions[2]!.labels).toEqual({ app: 'reviews', version: 'v3', color: 'red' });
     expect(reviews.versions.map((v) => v.replicas)).toEqual([1, 1, 2]);
@@ -218,7 +254,12 @@ spec:
 describe('LoadProfile normalisation', () => {
   it('rate is per timeUnit, normalised to per second', () => {
     const l = load('  executor: constant-arrival-rate\n  rate: 30\n  timeUnit: 1m\n  duration: 10m\n');
-    expect(l).toMatchObject({ executor: 'constant-arrival-rate', rate: 0.5, duration: 600_000, arrivals: 'poisson' });
+    expect(l).toMatchObject({
+      executor: 'constant-arrival-rate',
+      rate: 0.5,
+      duration: 600_000,
+      arrivals: 'poisson',
+    });
   });
 
   it('ramping-arrival-rate stages are per second too', () => {
@@ -235,7 +276,11 @@ describe('LoadProfile normalisation', () => {
       duration: 60_000,
       thinkTime: { dist: 'constant', value: 1000 },
     });
-    expect(load('  executor: ramping-vus\n  stages: [ { duration: 1m, target: 50 } ]\n  thinkTime: { dist: exponential, mean: 2s }\n')).toMatchObject({
+    expect(
+      load(
+        '  executor: ramping-vus\n  stages: [ { duration: 1m, target: 50 } ]\n  thinkTime: { dist: exponential, mean: 2s }\n',
+      ),
+    ).toMatchObject({
       executor: 'ramping-vus',
       startVUs: 1,
       thinkTime: { dist: 'exponential', mean: 2000 },
@@ -267,7 +312,9 @@ describe('LoadProfile normalisation', () => {
 
 describe('MeshPolicy defaults', () => {
   it('a bare retries block gets Istio’s defaults; status codes in retryOn become retriableStatusCodes', () => {
-    const p = loadPolicy('  destinations:\n    - service: a\n      retries: {}\n    - service: b\n      retries: { retryOn: [gateway-error, 503, 429] }\n');
+    const p = loadPolicy(
+      '  destinations:\n    - service: a\n      retries: {}\n    - service: b\n      retries: { retryOn: [gateway-error, 503, 429] }\n',
+    );
     expect(p.destinations[0]!.retries).toEqual({
       attempts: 2,
       retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'],
@@ -284,7 +331,9 @@ describe('MeshPolicy defaults', () => {
   });
 
   it('retryOn may be an Istio comma list; backoff a bare base', () => {
-    const p = loadPolicy('  destinations:\n    - service: a\n      retries: { retryOn: "5xx,reset,503", backoff: 100ms }\n');
+    const p = loadPolicy(
+      '  destinations:\n    - service: a\n      retries: { retryOn: "5xx,reset,503", backoff: 100ms }\n',
+    );
     expect(p.destinations[0]!.retries).toMatchObject({
       retryOn: ['5xx', 'reset', 'retriable-status-codes'],
       retriableStatusCodes: [503],
@@ -330,16 +379,34 @@ describe('MeshPolicy defaults', () => {
       maxEjectionPercent: 10,
       minHealthPercent: 0,
     });
-    expect(a!.circuitBreaker).toEqual({ failureRate: { threshold: 50, window: 10_000, minimumRequests: 20 }, openFor: 30_000, halfOpenRequests: 1 });
+    expect(a!.circuitBreaker).toEqual({
+      failureRate: { threshold: 50, window: 10_000, minimumRequests: 20 },
+      openFor: 30_000,
+      halfOpenRequests: 1,
+    });
     const max = 2 ** 32 - 1;
-    expect(a!.connectionPool).toEqual({ maxConnections: max, maxPendingRequests: max, maxRequests: max, maxRetries: max });
+    expect(a!.connectionPool).toEqual({
+      maxConnections: max,
+      maxPendingRequests: max,
+      maxRequests: max,
+      maxRetries: max,
+    });
     expect(a!.loadBalancer).toEqual({ algorithm: 'ring-hash', header: 'x-user' });
   });
 
   it('data-plane profiles imply a mode', () => {
-    expect(loadPolicy('  dataPlane: { profile: istio-ambient }\n').dataPlane).toEqual({ mode: 'per-node', profile: 'istio-ambient' });
-    expect(loadPolicy('  dataPlane: { profile: linkerd }\n').dataPlane).toEqual({ mode: 'sidecar', profile: 'linkerd' });
-    expect(loadPolicy('  dataPlane: traefik-mesh\n').dataPlane).toEqual({ mode: 'per-node', profile: 'traefik-mesh' });
+    expect(loadPolicy('  dataPlane: { profile: istio-ambient }\n').dataPlane).toEqual({
+      mode: 'per-node',
+      profile: 'istio-ambient',
+    });
+    expect(loadPolicy('  dataPlane: { profile: linkerd }\n').dataPlane).toEqual({
+      mode: 'sidecar',
+      profile: 'linkerd',
+    });
+    expect(loadPolicy('  dataPlane: traefik-mesh\n').dataPlane).toEqual({
+      mode: 'per-node',
+      profile: 'traefik-mesh',
+    });
     expect(loadPolicy('  dataPlane: none\n').dataPlane).toEqual({ mode: 'none' });
   });
 
@@ -357,10 +424,25 @@ describe('MeshPolicy defaults', () => {
 `);
     expect(p.destinations[0]).toMatchObject({
       deadlinePropagation: true,
-      routes: [{ match: { headers: {}, path: { prefix: '/api' }, method: { exact: 'GET' } }, split: { v1: 0.5, v2: 0.5 }, timeout: 1000 }],
+      routes: [
+        {
+          match: { headers: {}, path: { prefix: '/api' }, method: { exact: 'GET' } },
+          split: { v1: 0.5, v2: 0.5 },
+          timeout: 1000,
+        },
+      ],
     });
     expect(p.canaries).toEqual([
-      { service: 'reviews', stable: 'v1', canary: 'v2', stepWeight: 10, maxWeight: 50, interval: 60_000, threshold: 5, analysis: { minSuccessRate: 0.99 } },
+      {
+        service: 'reviews',
+        stable: 'v1',
+        canary: 'v2',
+        stepWeight: 10,
+        maxWeight: 50,
+        interval: 60_000,
+        threshold: 5,
+        analysis: { minSuccessRate: 0.99 },
+      },
     ]);
     expect(p.security.authorization[0]!.deny).toEqual([{ from: 'spiffe://cluster.local/ns/default/sa/x' }]);
   });
@@ -393,11 +475,32 @@ spec:
         { name: 'latency-2', metric: 'latency', percentile: 99, max: 500, window: { from: 0, to: 60_000 } },
       ],
       faults: [
-        { name: 'slow-ratings', type: 'latency', target: { service: 'ratings' }, at: 30_000, duration: 60_000, latency: 3000, jitter: 0 },
-        { name: 'kill-1', type: 'kill', target: { service: 'reviews', version: 'v2', count: 1 }, at: 10_000, restartAfter: 20_000, coldStart: 5000 },
+        {
+          name: 'slow-ratings',
+          type: 'latency',
+          target: { service: 'ratings' },
+          at: 30_000,
+          duration: 60_000,
+          latency: 3000,
+          jitter: 0,
+        },
+        {
+          name: 'kill-1',
+          type: 'kill',
+          target: { service: 'reviews', version: 'v2', count: 1 },
+          at: 10_000,
+          restartAfter: 20_000,
+          coldStart: 5000,
+        },
         { name: 'kill-2', type: 'kill', target: { service: 'details' }, at: 60_000, coldStart: 0 },
         { name: 'abort-1', type: 'abort', target: { service: 'ratings' }, at: 0, percent: 50, status: 503 },
-        { name: 'partition-1', type: 'partition', between: [{ service: 'reviews' }, { service: 'ratings' }], at: 5000, duration: 5000 },
+        {
+          name: 'partition-1',
+          type: 'partition',
+          between: [{ service: 'reviews' }, { service: 'ratings' }],
+          at: 5000,
+          duration: 5000,
+        },
         { name: 'node-down-1', type: 'node-down', node: 'node-b', at: 120_000, duration: 30_000 },
       ],
     });
@@ -498,5 +601,29 @@ spec:
         's.yaml:11:36 spec.policies[0].spec.destinations[0].service: unknown service `ratngs` (did you mean `ratings`?)',
       );
     }
+  });
+});
+
+describe('YAML conveniences', () => {
+  it('anchors, merge keys and top-level x- keys', () => {
+    const [d] = parseDocuments(
+      `x-fast: &fast { serviceTime: 2ms, responseBytes: 512 }
+apiVersion: meshdojo/v1
+kind: Topology
+metadata: { name: reuse }
+spec:
+  services:
+    - name: a
+      endpoints:
+        - { <<: *fast, name: GET / }
+        - { <<: *fast, name: GET /health, responseBytes: 10 }
+`,
+      'reuse.yaml',
+    );
+    const eps = (d!.value as TopologySpec).services[0]!.versions[0]!.endpoints;
+    expect(eps.map((e) => [e.name, e.serviceTime, e.responseBytes])).toEqual([
+      ['GET /', { dist: 'constant', value: 2 }, 512],
+      ['GET /health', { dist: 'constant', value: 2 }, 10],
+    ]);
   });
 });
