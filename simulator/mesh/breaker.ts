@@ -121,6 +121,17 @@ export const circuitBreakerMachine = setup({
 
 export type CircuitBreakerActor = Actor<typeof circuitBreakerMachine>;
 
+export interface BreakerSummary {
+  subject: string;
+  state: BreakerState;
+  opens: number;
+  rejected: number;
+  peakConsecutiveFailures: number;
+  consecutiveFailuresToTrip: number | null;
+  peakFailureRatePct: number | null;
+  failureRateToTripPct: number | null;
+}
+
 export interface CircuitBreakerOptions {
   /** Shown in events, e.g. `productpage→reviews`. */
   subject?: string;
@@ -164,6 +175,10 @@ export class CircuitBreaker {
   private head = 0;
   private winTotal = 0;
   private winFail = 0;
+
+  /** Highest consecutive-failure count and window failure rate (with the minimum volume) seen while closed. */
+  private peakConsecutive = 0;
+  private peakRate = 0;
 
   private probesInFlight = 0;
   private probeSuccesses = 0;
@@ -236,12 +251,17 @@ export class CircuitBreaker {
     if (s === CLOSED) {
       this.lastCause = cause;
       const c = ++this.consecutive;
+      if (c > this.peakConsecutive) this.peakConsecutive = c;
       if (this.rateOn) {
         const i = this.roll(this.clock.now());
         this.bucketTotal[i]++;
         this.bucketFail[i]++;
         this.winTotal++;
         this.winFail++;
+      }
+      if (this.rateOn && this.winTotal >= this.rateMinimum) {
+        const rate = (this.winFail * 100) / this.winTotal;
+        if (rate > this.peakRate) this.peakRate = rate;
       }
       if (c >= this.consecutiveLimit) {
         this.trip(`${c} consecutive failures${this.lastSuffix()}`);
@@ -259,6 +279,23 @@ export class CircuitBreaker {
       this.probesInFlight--;
       this.actor.send({ type: 'PROBE_FAILED', cause });
     }
+  }
+
+  /**
+   * What a report needs to answer "why did (or didn't) my breaker trip?": how close the closed
+   * breaker came to each trigger, and how often it opened and refused.
+   */
+  summary(): BreakerSummary {
+    return {
+      subject: this.subject,
+      state: this.state,
+      opens: this.actor.getSnapshot().context.opens,
+      rejected: this.rejected,
+      peakConsecutiveFailures: this.peakConsecutive,
+      consecutiveFailuresToTrip: Number.isFinite(this.consecutiveLimit) ? this.consecutiveLimit : null,
+      peakFailureRatePct: this.rateOn ? Math.round(this.peakRate * 100) / 100 : null,
+      failureRateToTripPct: this.rateOn ? this.rateThreshold : null,
+    };
   }
 
   /** Requests currently in the failure-rate window and how many of them failed. */

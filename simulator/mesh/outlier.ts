@@ -67,6 +67,18 @@ function fmt(x: number): string {
   return x.toFixed(1);
 }
 
+export interface OutlierSummary {
+  subject: string;
+  hosts: number;
+  ejections: number;
+  refused: number;
+  ejectedAtEnd: number;
+  peakConsecutive5xx: number;
+  consecutive5xxToEject: number | null;
+  peakConsecutiveGatewayErrors: number;
+  consecutiveGatewayErrorsToEject: number | null;
+}
+
 export class OutlierDetector {
   readonly hostCount: number;
   readonly subject: string;
@@ -104,6 +116,24 @@ export class OutlierDetector {
   private timer: TimerId | undefined = undefined;
   private nextSweepAt = NaN;
   private readonly sweepFn = (): void => this.sweep();
+  /** Highest consecutive 5xx and gateway-error counts any host reached (for "why no ejection?"). */
+  private peak5xx = 0;
+  private peakGw = 0;
+
+  /** What a report needs to explain this detector's decisions. */
+  summary(): OutlierSummary {
+    return {
+      subject: this.subject,
+      hosts: this.hostCount,
+      ejections: this.ejections,
+      refused: this.overflows,
+      ejectedAtEnd: this.ejectedCount_,
+      peakConsecutive5xx: this.peak5xx,
+      consecutive5xxToEject: Number.isFinite(this.c5xxLimit) ? this.c5xxLimit : null,
+      peakConsecutiveGatewayErrors: this.peakGw,
+      consecutiveGatewayErrorsToEject: Number.isFinite(this.gwLimit) ? this.gwLimit : null,
+    };
+  }
 
   constructor(
     spec: OutlierDetectionSpec,
@@ -237,6 +267,9 @@ export class OutlierDetector {
     } else {
       this.cGw[host] = 0;
     }
+    if (this.cGw[host] > this.peakGw) this.peakGw = this.cGw[host];
+    const c5 = this.c5xx[host] + 1;
+    if (c5 > this.peak5xx) this.peak5xx = c5;
     if (++this.c5xx[host] === this.c5xxLimit) {
       if (this.ejected[host] === 0) {
         this.c5xx[host] = 0;

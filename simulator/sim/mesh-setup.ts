@@ -260,6 +260,8 @@ export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualCl
         cpuCoreSeconds: round3(cpuMs / 1000),
         cpuCores: round3(cpuMs / durationMs),
         memoryMB: round3(mem),
+        breakers: breakers.map((b) => b.summary()),
+        outlierDetectors: outlierDetectors.map((o) => o.summary()),
       };
     },
   };

@@ -175,6 +175,33 @@ export interface ThresholdResult {
   observed: number;
 }
 
+/** "Why did (or didn't) my breaker trip?": how close each closed breaker came to its triggers. */
+export interface BreakerReport {
+  /** `caller-instance → destination`: breakers live in each caller's proxy. */
+  subject: string;
+  state: 'closed' | 'open' | 'half-open';
+  opens: number;
+  rejected: number;
+  peakConsecutiveFailures: number;
+  consecutiveFailuresToTrip: number | null;
+  peakFailureRatePct: number | null;
+  failureRateToTripPct: number | null;
+}
+
+/** The same question for outlier detection. */
+export interface OutlierReport {
+  subject: string;
+  hosts: number;
+  ejections: number;
+  /** Ejections refused by maxEjectionPercent. */
+  refused: number;
+  ejectedAtEnd: number;
+  peakConsecutive5xx: number;
+  consecutive5xxToEject: number | null;
+  peakConsecutiveGatewayErrors: number;
+  consecutiveGatewayErrorsToEject: number | null;
+}
+
 export interface MeshCost {
   /** Data-plane profile name, or `none`. */
   profile: string;
@@ -185,6 +212,8 @@ export interface MeshCost {
   cpuCoreSeconds: number;
   cpuCores: number;
   memoryMB: number;
+  breakers: BreakerReport[];
+  outlierDetectors: OutlierReport[];
 }
 
 export interface RunResult {

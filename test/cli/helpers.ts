@@ -165,6 +165,8 @@ export function fakeResult(
       cpuCoreSeconds: 0,
       cpuCores: 0,
       memoryMB: 0,
+      breakers: [],
+      outlierDetectors: [],
     },
     traces: [],
     accessLog: [],

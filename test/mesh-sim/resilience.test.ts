@@ -208,3 +208,34 @@ spec:
     expect(r.services.api.failures.denied).toBe(edge(r, 'batch', 'api').requests);
   });
 });
+
+describe('explanations', () => {
+  it('answers “why didn’t my breaker trip?”: the peak consecutive failures stayed below the threshold', () => {
+    const flaky = frontBack(1, 100, '60s').replace(
+      "serviceTime: { dist: exponential, mean: 2ms } }",
+      'serviceTime: { dist: exponential, mean: 2ms }, errorRate: 0.3 }',
+    );
+    const policy = `
+apiVersion: meshdojo/v1
+kind: MeshPolicy
+metadata: { name: b }
+spec:
+  dataPlane: { profile: istio-sidecar }
+  destinations:
+    - service: back
+      circuitBreaker: { consecutiveFailures: 20, openFor: 5s, halfOpenRequests: 1 }
+`;
+    const r = runScenario(scenarioFromYaml({ 'app.yaml': flaky, 'p.yaml': policy }));
+    const [b] = r.mesh.breakers;
+    expect(b.subject).toBe('front-v1-0 → back');
+    expect(b.opens).toBe(0);
+    expect(b.consecutiveFailuresToTrip).toBe(20);
+    // 0.3^k: runs of 8–12 failures happen in ~6000 calls, 20 essentially never.
+    expect(b.peakConsecutiveFailures).toBeGreaterThanOrEqual(6);
+    expect(b.peakConsecutiveFailures).toBeLessThan(20);
+    expect(r.events.filter((e) => e.kind === 'breaker')).toHaveLength(0);
+    // And every failed request says why.
+    const fb = r.edges.find((e) => e.from === 'front' && e.to === 'back')!;
+    expect(fb.failures['error-5xx']).toBe(fb.failed);
+  });
+});
