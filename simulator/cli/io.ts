@@ -34,7 +34,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     rmSync(tmp, { force: true });
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR' || e.code === 'ENOTDIR') {
-      throw new UsageError(`cannot write ${file}: ${describeErrno(e.code)}`);
+      const why = e.code === 'ENOENT' ? 'no such directory' : describeErrno(e.code);
+      throw new UsageError(`cannot write ${file}: ${why}`);
     }
     throw err;
   }

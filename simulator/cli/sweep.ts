@@ -13,12 +13,12 @@
 import type {
   DestinationPolicySpec,
   MeshPolicySpec,
-  RetryOn,
   RetrySpec,
   ScenarioSpec,
   ServiceSpec,
 } from '../model/types.ts';
 import { parseDuration } from '../model/duration.ts';
+import { RETRY_ON, UNLIMITED } from '../model/schemas.ts';
 import { UsageError } from './errors.ts';
 
 // ───────────────────────────── field table ─────────────────────────────
@@ -31,19 +31,6 @@ type FieldKind =
   | { type: 'enum'; values: readonly string[] }
   | { type: 'enum-list'; values: readonly string[] }
   | { type: 'int-list' };
-
-const RETRY_ON: readonly RetryOn[] = [
-  '5xx',
-  'gateway-error',
-  'connect-failure',
-  'refused-stream',
-  'reset',
-  'retriable-status-codes',
-  'retriable-4xx',
-  'unavailable',
-  'cancelled',
-  'deadline-exceeded',
-];
 
 const count = (min = 0): FieldKind => ({ type: 'int', min });
 const duration: FieldKind = { type: 'duration' };
@@ -113,25 +100,35 @@ export const DEFAULT_RETRIES: RetrySpec = {
   otherHost: true,
 };
 
-const FEATURE_DEFAULTS: Record<string, () => unknown> = {
-  retries: () => structuredClone(DEFAULT_RETRIES),
-  // Envoy's circuit-breaker thresholds.
+/**
+ * What a destination gets for a policy feature it does not have yet, as if the user had written the
+ * feature with only the varied field (the loader's normalised defaults). `field` is the rest of the
+ * key's path below the feature.
+ */
+const FEATURE_DEFAULTS: Record<string, (field: string) => Record<string, unknown>> = {
+  retries: () => structuredClone(DEFAULT_RETRIES) as unknown as Record<string, unknown>,
+  // Istio: every threshold the block leaves out is unlimited.
   connectionPool: () => ({
-    maxConnections: 1024,
-    maxPendingRequests: 1024,
-    maxRequests: 1024,
-    maxRetries: 3,
+    maxConnections: UNLIMITED,
+    maxPendingRequests: UNLIMITED,
+    maxRequests: UNLIMITED,
+    maxRetries: UNLIMITED,
   }),
-  // Istio's outlier-detection defaults.
-  outlierDetection: () => ({
-    consecutive5xxErrors: 5,
+  // Istio's outlier-detection defaults; `consecutive5xxErrors: 5` only when no other detector is set.
+  outlierDetection: (field) => ({
+    ...(field === 'consecutiveGatewayErrors' ? {} : { consecutive5xxErrors: 5 }),
     interval: 10_000,
     baseEjectionTime: 30_000,
     maxEjectionTime: 300_000,
     maxEjectionPercent: 10,
     minHealthPercent: 0,
   }),
-  circuitBreaker: () => ({ consecutiveFailures: 5, openFor: 30_000, halfOpenRequests: 1 }),
+  // A breaker needs a trigger: `consecutiveFailures: 5` unless the failure-rate one is being set.
+  circuitBreaker: (field) => ({
+    ...(field.startsWith('failureRate.') ? {} : { consecutiveFailures: 5 }),
+    openFor: 30_000,
+    halfOpenRequests: 1,
+  }),
   'circuitBreaker.failureRate': () => ({ threshold: 50, window: 10_000, minimumRequests: 20 }),
   loadBalancer: () => ({ algorithm: 'round-robin' }),
   faults: () => ({}),
@@ -429,7 +426,7 @@ function setPolicyField(dest: DestinationPolicySpec, path: readonly string[], va
       if (!child || child.kind !== kind) child = (wantsLinkerd ? LINKERD_BUDGET : ENVOY_BUDGET)();
     } else if (child === undefined || child === null) {
       const make = FEATURE_DEFAULTS[prefix];
-      child = make ? (make() as Record<string, unknown>) : {};
+      child = make ? make(path.slice(i + 1).join('.')) : {};
     }
     obj[seg] = child;
     obj = child;
@@ -437,4 +434,11 @@ function setPolicyField(dest: DestinationPolicySpec, path: readonly string[], va
   const leaf = path[path.length - 1];
   if (value === undefined) delete obj[leaf];
   else obj[leaf] = value;
+  // As the loader does: status codes to retry on imply the `retriable-status-codes` condition.
+  if (path.join('.') === 'retries.retriableStatusCodes') {
+    const retries = obj as unknown as RetrySpec;
+    if (retries.retriableStatusCodes.length > 0 && !retries.retryOn.includes('retriable-status-codes')) {
+      retries.retryOn = [...retries.retryOn, 'retriable-status-codes'];
+    }
+  }
 }

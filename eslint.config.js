@@ -1,0 +1,99 @@
+// ESLint flat config: @eslint/js recommended + typescript-eslint recommended (not type-aware),
+// plus the determinism rules of the isomorphic core (see docs/architecture.md).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** The folders that must run identically in Node, in a worker thread and in a browser Web Worker. */
+const ISOMORPHIC = [
+  'simulator/engine/**/*.ts',
+  'simulator/model/**/*.ts',
+  'simulator/mesh/**/*.ts',
+  'simulator/sim/**/*.ts',
+  'simulator/telemetry/**/*.ts',
+];
+
+const CLOCK_RNG =
+  'the isomorphic core must be deterministic: take time from the injected Clock and randomness from the injected Rng (simulator/engine/types.ts)';
+
+/** Node globals for the few plain JavaScript files (bin/, this config). */
+const NODE_GLOBALS = Object.fromEntries(
+  [
+    'process',
+    'console',
+    'URL',
+    'Buffer',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'queueMicrotask',
+    'structuredClone',
+    'globalThis',
+  ].map((name) => [name, 'readonly']),
+);
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/coverage/**',
+      'ui/dist/**',
+      'ui/.vite/**',
+      'out/**',
+      '.bench-out/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: { globals: NODE_GLOBALS },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ISOMORPHIC,
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: `Math.random: ${CLOCK_RNG}.` },
+        { object: 'Date', property: 'now', message: `Date.now: ${CLOCK_RNG}.` },
+        { object: 'performance', property: 'now', message: `performance.now: ${CLOCK_RNG}.` },
+        { object: 'globalThis', property: 'performance', message: `performance: ${CLOCK_RNG}.` },
+      ],
+      'no-restricted-globals': ['error', { name: 'performance', message: `performance: ${CLOCK_RNG}.` }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: `new Date(): ${CLOCK_RNG}.`,
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*'],
+              message:
+                'the isomorphic core (engine, model, mesh, sim, telemetry) runs in browsers and workers too: no node: imports. File I/O belongs in simulator/cli or simulator/live.',
+            },
+            {
+              regex: '^(fs|path|os|child_process|worker_threads|crypto|http|https|net|url|util)(/.*)?$',
+              message:
+                'the isomorphic core must not import Node built-ins (use @noble/hashes for hashing, pass data in from the CLI).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

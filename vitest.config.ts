@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The statistical tests (queueing theory, long runs) take a while.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Forks: each test file in its own process (worker_threads tests spawn their own workers).
+    pool: 'forks',
+  },
+});
