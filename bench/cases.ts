@@ -75,7 +75,8 @@ export function bookinfoCase(name: CaseName, minutes: number, rate = 1000): Scen
     ? parseDocuments(policyText, `${name}.yaml`).flatMap((d) => (d.kind === 'MeshPolicy' ? [d.value] : []))
     : [];
   const load = structuredClone(bundle.load!);
-  if (load.executor !== 'constant-arrival-rate') throw new Error('bench expects a constant-arrival-rate load');
+  if (load.executor !== 'constant-arrival-rate')
+    throw new Error('bench expects a constant-arrival-rate load');
   load.rate = rate;
   load.duration = minutes * 60_000;
   load.headers = [{ name: 'end-user', value: 'jason', percent: 5 }];

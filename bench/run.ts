@@ -27,12 +27,14 @@ const say = (line = ''): void => {
   console.log(line);
   out.push(line);
 };
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function table(head: string[], rows: (string | number)[][]): void {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const w = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
   say(line(head));
   say(`|${w.map((x, i) => (i === 0 ? `${'-'.repeat(x + 1)}-` : `${'-'.repeat(x + 1)}:`)).join('|')}|`);
   for (const r of cells.slice(1)) say(line(r));
@@ -82,7 +84,9 @@ function runCase(name: string, minutes: number): CaseResult {
 
 say(`# meshdojo benchmarks`);
 say();
-say(`Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores. ${quick ? '(quick mode)' : ''}`);
+say(
+  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores. ${quick ? '(quick mode)' : ''}`,
+);
 say();
 
 // Warm the JIT once for the in-process measurement.
@@ -106,7 +110,18 @@ cases.push(runCase('sidecars', long));
 say('## Bookinfo at 1000 pages/s (replicas ×5), one core each');
 say();
 table(
-  ['case', 'simulated', 'wall s', 'service calls', 'calls / wall s', 'events / wall s', 'peak RSS MB', 'peak heap MB', 'mesh CPU cores', 'mesh ms / page'],
+  [
+    'case',
+    'simulated',
+    'wall s',
+    'service calls',
+    'calls / wall s',
+    'events / wall s',
+    'peak RSS MB',
+    'peak heap MB',
+    'mesh CPU cores',
+    'mesh ms / page',
+  ],
   cases.map((c) => [
     c.case,
     `${c.minutes} min`,
@@ -126,13 +141,21 @@ const overhead = bySide('sidecars').callsPerSec / bySide('all-policies').callsPe
 say(`Policy overhead (sidecars ÷ all policies, calls per wall second): ${fmt(overhead, 2)}×.`);
 const mem10 = bySide('sidecars');
 const mem60 = cases.find((c) => c.case === 'sidecars' && c.minutes === long)!;
-say(`Peak RSS ${long} min vs ${short} min with sidecars: ${fmt(mem60.peakRssMB, 1)} MB vs ${fmt(mem10.peakRssMB, 1)} MB (${fmt(mem60.peakRssMB / mem10.peakRssMB, 2)}×).`);
+say(
+  `Peak RSS ${long} min vs ${short} min with sidecars: ${fmt(mem60.peakRssMB, 1)} MB vs ${fmt(mem10.peakRssMB, 1)} MB (${fmt(mem60.peakRssMB / mem10.peakRssMB, 2)}×).`,
+);
 say();
 
 // ── 3. M/M/1 ──
 process.stderr.write('bench: M/M/1…\n');
 {
-  const stdout = execFileSync(process.execPath, ['--import', 'tsx', '-e', `
+  const stdout = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `
     import { runScenario } from './simulator/sim/run.ts';
     import { loadFiles } from './simulator/model/files.ts';
     import { scenarioFromBundle } from './simulator/cli/scenario.ts';
@@ -140,11 +163,17 @@ process.stderr.write('bench: M/M/1…\n');
     const t0 = performance.now();
     const r = runScenario(s);
     console.log(JSON.stringify({ wall: performance.now() - t0, n: r.summary.requests, mean: r.summary.latencyMs.mean }));
-  `], { encoding: 'utf8' });
+  `,
+    ],
+    { encoding: 'utf8' },
+  );
   const m = JSON.parse(stdout.trim().split('\n').pop()!) as { wall: number; n: number; mean: number };
   say('## M/M/1 acceptance case (topologies/mm1.yaml, 4 simulated hours)');
   say();
-  table(['requests', 'mean latency ms (exact 50)', 'wall s'], [[fmt(m.n), fmt(m.mean, 3), fmt(m.wall / 1000, 2)]]);
+  table(
+    ['requests', 'mean latency ms (exact 50)', 'wall s'],
+    [[fmt(m.n), fmt(m.mean, 3), fmt(m.wall / 1000, 2)]],
+  );
   say();
 }
 
@@ -166,7 +195,9 @@ process.stderr.write('bench: sweep…\n');
   const all = await runMany(variants, { workers: availableParallelism() });
   const w2 = performance.now() - t2;
   const same = one.every((r, i) => r.hash === all[i].hash);
-  say(`## A 20-variant sweep (Bookinfo with every policy, ${quick ? 15 : 60} simulated s at 400 pages/s each)`);
+  say(
+    `## A 20-variant sweep (Bookinfo with every policy, ${quick ? 15 : 60} simulated s at 400 pages/s each)`,
+  );
   say();
   table(
     ['workers', 'wall s', 'speed-up'],

@@ -45,7 +45,8 @@ export class VirtualClock implements Clock {
   lane(delayMs: number): TimerLane {
     let l = this.lanes.get(delayMs);
     if (!l) {
-      if (this.laneList.length >= LANES) throw new Error(`VirtualClock: more than ${LANES} distinct timer delays`);
+      if (this.laneList.length >= LANES)
+        throw new Error(`VirtualClock: more than ${LANES} distinct timer delays`);
       l = new TimerLane(this.laneList.length, delayMs, this.queue);
       this.lanes.set(delayMs, l);
       this.laneList.push(l);

@@ -301,8 +301,7 @@ export interface ConnectionPoolSpec {
 }
 
 export type LoadBalancerSpec =
-  | { algorithm: 'round-robin' | 'random' | 'least-request' }
-  | { algorithm: 'ring-hash'; header: string };
+  { algorithm: 'round-robin' | 'random' | 'least-request' } | { algorithm: 'ring-hash'; header: string };
 
 export interface FaultInjectionSpec {
   delay?: { percent: Pct; fixed: Ms };

@@ -58,25 +58,36 @@ export class ChaosController {
     const clock = this.dp.clock;
     const end = f.duration !== undefined ? f.at + f.duration : Infinity;
     const describe = describeFault(f);
-    clock.at(f.at, () => {
-      this.sink.event({ t: clock.now(), kind: 'fault-start', subject: f.name, reason: describe });
-      this.apply(f, true);
-    }, null);
+    clock.at(
+      f.at,
+      () => {
+        this.sink.event({ t: clock.now(), kind: 'fault-start', subject: f.name, reason: describe });
+        this.apply(f, true);
+      },
+      null,
+    );
     if (end < this.endMs && f.type !== 'kill') {
-      clock.at(end, () => {
-        this.sink.event({ t: clock.now(), kind: 'fault-end', subject: f.name, reason: describe });
-        this.apply(f, false);
-      }, null);
+      clock.at(
+        end,
+        () => {
+          this.sink.event({ t: clock.now(), kind: 'fault-end', subject: f.name, reason: describe });
+          this.apply(f, false);
+        },
+        null,
+      );
     }
   }
 
   private apply(f: FaultSpec, on: boolean): void {
     switch (f.type) {
       case 'kill':
-        for (const inst of this.select(f.target)) this.kill(inst, f.restartAfter ?? (f.duration !== undefined ? f.duration : undefined), f.coldStart);
+        for (const inst of this.select(f.target)) this.kill(inst, f.restartAfter ?? f.duration, f.coldStart);
         return;
       case 'pause':
-        for (const inst of this.select(f.target)) (on ? this.dp.pause(inst) : this.dp.resume(inst));
+        for (const inst of this.select(f.target)) {
+          if (on) this.dp.pause(inst);
+          else this.dp.resume(inst);
+        }
         return;
       case 'latency':
         for (const inst of this.select(f.target)) {
@@ -99,7 +110,11 @@ export class ChaosController {
       case 'partition': {
         if (on) {
           const n = this.world.instances.length;
-          const p: Partition & { name: string } = { a: new Uint8Array(n), b: new Uint8Array(n), name: f.name };
+          const p: Partition & { name: string } = {
+            a: new Uint8Array(n),
+            b: new Uint8Array(n),
+            name: f.name,
+          };
           for (const i of this.select(f.between[0])) p.a[i.id] = 1;
           for (const i of this.select(f.between[1])) p.b[i.id] = 1;
           this.partitions.push(p);
@@ -137,12 +152,16 @@ export class ChaosController {
     this.dp.crash(inst);
     this.sink.event({ t: clock.now(), kind: 'instance-down', subject: inst.name, reason: 'process killed' });
     const epoch = inst.epoch;
-    clock.at(clock.now() + ENDPOINT_REMOVAL_MS, () => {
-      if (!inst.up && inst.epoch === epoch) {
-        inst.ready = false;
-        DestClient.readinessEpoch++;
-      }
-    }, null);
+    clock.at(
+      clock.now() + ENDPOINT_REMOVAL_MS,
+      () => {
+        if (!inst.up && inst.epoch === epoch) {
+          inst.ready = false;
+          DestClient.readinessEpoch++;
+        }
+      },
+      null,
+    );
   }
 
   private up(inst: SimInstance): void {
@@ -150,12 +169,22 @@ export class ChaosController {
     inst.up = true;
     inst.ready = true;
     DestClient.readinessEpoch++;
-    this.sink.event({ t: this.dp.clock.now(), kind: 'instance-up', subject: inst.name, reason: 'restarted and ready' });
+    this.sink.event({
+      t: this.dp.clock.now(),
+      kind: 'instance-up',
+      subject: inst.name,
+      reason: 'restarted and ready',
+    });
   }
 }
 
 function describeFault(f: FaultSpec): string {
-  const target = 'target' in f ? selectorText(f.target) : f.type === 'partition' ? `${selectorText(f.between[0])} ⟷ ${selectorText(f.between[1])}` : `node ${f.node}`;
+  const target =
+    'target' in f
+      ? selectorText(f.target)
+      : f.type === 'partition'
+        ? `${selectorText(f.between[0])} ⟷ ${selectorText(f.between[1])}`
+        : `node ${f.node}`;
   switch (f.type) {
     case 'latency':
       return `latency +${f.latency} ms${f.jitter ? ` ±${f.jitter} ms` : ''} on ${target}`;
@@ -173,7 +202,11 @@ function describeFault(f: FaultSpec): string {
 }
 
 function selectorText(s: TargetSelector): string {
-  const parts = [s.service ?? 'all', s.version ? `version ${s.version}` : '', s.node ? `on ${s.node}` : ''].filter(Boolean);
+  const parts = [
+    s.service ?? 'all',
+    s.version ? `version ${s.version}` : '',
+    s.node ? `on ${s.node}` : '',
+  ].filter(Boolean);
   if (s.count !== undefined) parts.push(`(${s.count} instance${s.count === 1 ? '' : 's'})`);
   if (s.percent !== undefined) parts.push(`(${s.percent}%)`);
   return parts.join(' ');

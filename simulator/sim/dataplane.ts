@@ -61,7 +61,12 @@ const KIND_RESET = 2;
 const KIND_PER_TRY_TIMEOUT = 3;
 
 /** Security decision at the callee's inbound proxy; null = allowed. */
-export type InboundCheck = (callerSvc: SimService | null, callerIdentity: string | undefined, inst: SimInstance, req: RequestInfo) => { status: number; cause: number } | null;
+export type InboundCheck = (
+  callerSvc: SimService | null,
+  callerIdentity: string | undefined,
+  inst: SimInstance,
+  req: RequestInfo,
+) => { status: number; cause: number } | null;
 
 export interface DataPlaneOptions {
   /** Outbound proxy of a caller instance (null = none). */
@@ -141,7 +146,8 @@ export class DataPlane {
       call.startedAt = now;
       this.sink.edgeRequest(call.spec.edge);
     }
-    if (call.spec.timeout !== Infinity) call.timer = this.clock.after(this.clock.lane(call.spec.timeout), this.onCallTimeout, call);
+    if (call.spec.timeout !== Infinity)
+      call.timer = this.clock.after(this.clock.lane(call.spec.timeout), this.onCallTimeout, call);
     const callerInst = call.inv ? call.inv.inst : null;
     const proxy = this.opt.outboundProxy(callerInst);
     const target = this.world.services[call.spec.target];
@@ -246,7 +252,8 @@ export class DataPlane {
     for (const inst of this.world.instances) {
       const proxy = this.opt.outboundProxy(inst);
       const targets = new Set<number>();
-      for (const v of inst.version.endpoints) if (v) for (const step of v.steps) for (const c of step) targets.add(c.target);
+      for (const v of inst.version.endpoints)
+        if (v) for (const step of v.steps) for (const c of step) targets.add(c.target);
       for (const t of [...targets].sort((a, b) => a - b)) this.clientFor(proxy, this.world.services[t], inst);
     }
   }
@@ -258,7 +265,8 @@ export class DataPlane {
 
   requestInfo(svc: SimService, endpoint: number, hdr: number, caller: SimService | null): RequestInfo {
     const nS = this.world.services.length;
-    const key = ((svc.id * 64 + endpoint) * this.opt.headerSets.length + hdr) * (nS + 1) + (caller ? caller.id + 1 : 0);
+    const key =
+      ((svc.id * 64 + endpoint) * this.opt.headerSets.length + hdr) * (nS + 1) + (caller ? caller.id + 1 : 0);
     let r = this.reqCache.get(key);
     if (!r) {
       const name = svc.endpointNames[endpoint] ?? 'GET /';
@@ -277,7 +285,6 @@ export class DataPlane {
   private beginExchange(ex: Exchange): void {
     const now = this.clock.now();
     ex.startedAt = now;
-    const call = ex.call;
     const client = ex.client;
     const req = ex.req;
     const r = client.route(req, this.meshRng);
@@ -312,7 +319,8 @@ export class DataPlane {
       this.finishExchange(ex, ex.faultAbort, C_FAULT_ABORT, false);
       return;
     }
-    if (ex.routeTimeout !== Infinity) ex.routeTimer = this.clock.after(this.clock.lane(ex.routeTimeout), this.onRouteTimeout, ex);
+    if (ex.routeTimeout !== Infinity)
+      ex.routeTimer = this.clock.after(this.clock.lane(ex.routeTimeout), this.onRouteTimeout, ex);
     this.tryAttempt(ex);
   }
 
@@ -392,7 +400,8 @@ export class DataPlane {
     this.sink.edgeAttempt(call.spec.edge, isRetry);
     if (call.sample & 1) at.spanId = this.tracer.newSpanId();
     const retry = client.retry;
-    if (retry && retry.perTryTimeout !== Infinity) at.perTryTimer = this.clock.after(this.clock.lane(retry.perTryTimeout), this.onPerTryTimeout, at);
+    if (retry && retry.perTryTimeout !== Infinity)
+      at.perTryTimer = this.clock.after(this.clock.lane(retry.perTryTimeout), this.onPerTryTimeout, at);
     if (client.deadlinePropagation) {
       let d = call.spec.timeout !== Infinity ? call.tryStartedAt + call.spec.timeout : Infinity;
       if (ex.routeTimeout !== Infinity) d = Math.min(d, ex.startedAt + ex.routeTimeout);
@@ -411,7 +420,11 @@ export class DataPlane {
       this.clock.at(now + delay + this.world.connectTimeout, this.onAttemptAnswer, at);
       return;
     }
-    if (!inst.up || !inst.node.up || (inst.faultLossPct > 0 && this.netRng.next() * 100 < inst.faultLossPct)) {
+    if (
+      !inst.up ||
+      !inst.node.up ||
+      (inst.faultLossPct > 0 && this.netRng.next() * 100 < inst.faultLossPct)
+    ) {
       at.kind = KIND_CONNECT_FAILURE; // connection refused / reset: one round trip
       this.clock.at(now + delay + 2 * oneWay, this.onAttemptAnswer, at);
       return;
@@ -420,7 +433,10 @@ export class DataPlane {
     const inProxy = inst.proxy;
     if (inProxy && inProxy !== outProxy && inProxy.up) delay += inProxy.traverse(now + delay, this.netRng);
     if (inst.faultLatency > 0)
-      delay += Math.max(0, inst.faultLatency + (inst.faultJitter > 0 ? inst.faultJitter * (2 * this.netRng.next() - 1) : 0));
+      delay += Math.max(
+        0,
+        inst.faultLatency + (inst.faultJitter > 0 ? inst.faultJitter * (2 * this.netRng.next() - 1) : 0),
+      );
     at.epoch = inst.epoch;
     this.clock.at(now + delay, this.onArrive, at);
   }
@@ -495,7 +511,12 @@ export class DataPlane {
     this.serviceCalls++;
     if (this.opt.inboundCheck) {
       const callerInst = call.inv ? call.inv.inst : null;
-      const denied = this.opt.inboundCheck(callerInst ? callerInst.svc : null, this.opt.identityOf(callerInst, ex.proxy), inst, ex.req);
+      const denied = this.opt.inboundCheck(
+        callerInst ? callerInst.svc : null,
+        this.opt.identityOf(callerInst, ex.proxy),
+        inst,
+        ex.req,
+      );
       if (denied) {
         this.answerAtDoor(at, inst, denied.status, denied.cause, now);
         return;
@@ -865,7 +886,9 @@ export class DataPlane {
   resume(inst: SimInstance): void {
     inst.paused = false;
     const frozen = inst.frozen.splice(0);
-    for (const inv of frozen) if (inv.state !== ST_DONE && inv.epoch === inst.epoch) this.clock.at(this.clock.now(), this.onResumeInvocation, inv);
+    for (const inv of frozen)
+      if (inv.state !== ST_DONE && inv.epoch === inst.epoch)
+        this.clock.at(this.clock.now(), this.onResumeInvocation, inv);
     this.startNext(inst);
   }
 

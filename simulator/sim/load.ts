@@ -170,7 +170,8 @@ export class LoadGenerator {
   private fire(done?: () => void): void {
     const shares = this.load.headers;
     let hdr = 0;
-    for (let i = 0; i < shares.length && i < 10; i++) if (this.headerRng.next() * 100 < shares[i].percent) hdr |= 1 << i;
+    for (let i = 0; i < shares.length && i < 10; i++)
+      if (this.headerRng.next() * 100 < shares[i].percent) hdr |= 1 << i;
     let sample = 0;
     if (this.sampling.traces > 0 && this.sampleRng.next() < this.sampling.traces) sample |= 1;
     if (this.sampling.accessLogs > 0 && this.sampleRng.next() < this.sampling.accessLogs) sample |= 2;

@@ -32,7 +32,10 @@ import type { SimInstance, SimService, World } from './world.ts';
 
 export interface MeshSetup {
   profile: DataPlaneProfile;
-  options: Pick<DataPlaneOptions, 'outboundProxy' | 'makeClient' | 'inboundCheck' | 'identityOf' | 'onServed'>;
+  options: Pick<
+    DataPlaneOptions,
+    'outboundProxy' | 'makeClient' | 'inboundCheck' | 'identityOf' | 'onServed'
+  >;
   attach(dp: DataPlane): void;
   finish(durationMs: number): void;
   cost(durationMs: number, entryRequests: number): MeshCost;
@@ -46,7 +49,11 @@ export function chooseProfile(policies: MeshPolicySpec[]): DataPlaneProfile {
   const p = policies.find((x) => x.dataPlane.profile !== undefined) ?? policies[0];
   if (!p) return getProfile('none');
   if (p.dataPlane.profile) return getProfile(p.dataPlane.profile);
-  const byMode: Record<string, ProfileName> = { none: 'none', sidecar: 'istio-sidecar', 'per-node': 'istio-ambient-waypoint' };
+  const byMode: Record<string, ProfileName> = {
+    none: 'none',
+    sidecar: 'istio-sidecar',
+    'per-node': 'istio-ambient-waypoint',
+  };
   return getProfile(byMode[p.dataPlane.mode]);
 }
 
@@ -67,11 +74,18 @@ class RetryAdapter implements RetryLike {
     this.perTryTimeout = policy.perTryTimeout ?? Infinity;
     this.otherHost = policy.otherHost;
   }
-  shouldRetry = (o: Parameters<RetryPolicy['shouldRetry']>[0], done: number): boolean => this.policy.shouldRetry(o, done);
+  shouldRetry = (o: Parameters<RetryPolicy['shouldRetry']>[0], done: number): boolean =>
+    this.policy.shouldRetry(o, done);
   backoffMs = (n: number, rng: Rng): number => this.policy.backoffMs(n, rng);
 }
 
-export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualClock, rng: Rng, sink: Sink): MeshSetup {
+export function buildMesh(
+  scenario: ScenarioSpec,
+  world: World,
+  clock: VirtualClock,
+  rng: Rng,
+  sink: Sink,
+): MeshSetup {
   const policies = scenario.policies;
   const profile = chooseProfile(policies);
   const defaultsKey = policies.find((p) => p.defaults !== undefined)?.defaults ?? profile.defaults;
@@ -93,8 +107,22 @@ export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualCl
 
   // ── proxies ──
   const proxies: Proxy[] = [];
-  const newProxy = (name: string, kind: 'sidecar' | 'node' | 'waypoint', cost: NonNullable<DataPlaneProfile['proxy']>, identity?: string): Proxy => {
-    const p = new Proxy(proxies.length, name, kind, cost.workerCores, makeSampler(cost.latency), cost.cpuMsPerRequest, cost.memoryMb, identity);
+  const newProxy = (
+    name: string,
+    kind: 'sidecar' | 'node' | 'waypoint',
+    cost: NonNullable<DataPlaneProfile['proxy']>,
+    identity?: string,
+  ): Proxy => {
+    const p = new Proxy(
+      proxies.length,
+      name,
+      kind,
+      cost.workerCores,
+      makeSampler(cost.latency),
+      cost.cpuMsPerRequest,
+      cost.memoryMb,
+      identity,
+    );
     proxies.push(p);
     return p;
   };
@@ -102,7 +130,8 @@ export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualCl
     const waypoint = profile.waypoint ? newProxy('waypoint', 'waypoint', profile.waypoint) : null;
     if (profile.mode === 'sidecar') {
       for (const inst of world.instances)
-        if (inst.svc.inMesh) inst.proxy = newProxy(`${inst.name}.sidecar`, 'sidecar', profile.proxy, spiffeId(inst.svc.name));
+        if (inst.svc.inMesh)
+          inst.proxy = newProxy(`${inst.name}.sidecar`, 'sidecar', profile.proxy, spiffeId(inst.svc.name));
     } else {
       for (const node of world.nodes) {
         node.proxy = newProxy(`${node.name}.proxy`, 'node', profile.proxy);
@@ -112,7 +141,8 @@ export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualCl
     }
   }
 
-  const outboundProxy = (inst: SimInstance | null): Proxy | null => (inst !== null && inst.svc.inMesh ? inst.proxy : null);
+  const outboundProxy = (inst: SimInstance | null): Proxy | null =>
+    inst !== null && inst.svc.inMesh ? inst.proxy : null;
 
   // ── per (caller proxy, destination) decision objects ──
   const makeClient = (proxy: Proxy | null, svc: SimService): DestClient => {
@@ -123,9 +153,17 @@ export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualCl
     const routeTimeout = dest?.timeout ?? defaults.timeout;
     c.routeTimeout = routeTimeout ?? Infinity;
     const canary = canaries.find((k) => k.spec.service === svc.name);
-    const routes = dest?.routes.length ? dest.routes : canary ? [{ split: { [canary.spec.stable]: 100, [canary.spec.canary]: 0 } }] : [];
+    const routes = dest?.routes.length
+      ? dest.routes
+      : canary
+        ? [{ split: { [canary.spec.stable]: 100, [canary.spec.canary]: 0 } }]
+        : [];
     if (routes.length) {
-      const router = new Router(routes, svc.versions.map((v) => v.name), { timeout: routeTimeout });
+      const router = new Router(
+        routes,
+        svc.versions.map((v) => v.name),
+        { timeout: routeTimeout },
+      );
       c.router = router;
       const list = routersByService.get(svc.name) ?? [];
       list.push(router);
@@ -143,7 +181,11 @@ export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualCl
         recordRetry: (now) => gate.recordRetry(now),
       };
     }
-    if (poolSpec.maxConnections < UNLIMITED || poolSpec.maxRequests < UNLIMITED || poolSpec.maxPendingRequests < UNLIMITED)
+    if (
+      poolSpec.maxConnections < UNLIMITED ||
+      poolSpec.maxRequests < UNLIMITED ||
+      poolSpec.maxPendingRequests < UNLIMITED
+    )
       c.pool = new ConnectionPool<unknown>(poolSpec);
     const outlierSpec = dest?.outlierDetection ?? defaults.outlierDetection;
     if (outlierSpec) {
@@ -188,14 +230,16 @@ export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualCl
   };
 
   // ── canaries ──
-  const canaries = policies.flatMap((p) => p.canaries).map((spec) => ({
-    spec,
-    ctl: new CanaryController(spec, clock, { sink: meshSink }),
-    served: 0,
-    ok: 0,
-    hist: new LatencyHistogram(),
-    svcId: world.serviceByName.get(spec.service)?.id ?? -1,
-  }));
+  const canaries = policies
+    .flatMap((p) => p.canaries)
+    .map((spec) => ({
+      spec,
+      ctl: new CanaryController(spec, clock, { sink: meshSink }),
+      served: 0,
+      ok: 0,
+      hist: new LatencyHistogram(),
+      svcId: world.serviceByName.get(spec.service)?.id ?? -1,
+    }));
   function setCanaryWeight(router: Router, stable: string, canary: string, w: number): void {
     for (let i = 0; i < router.routeCount; i++) {
       const names = router.weights(i).map((x) => x.subset);
@@ -207,7 +251,8 @@ export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualCl
   }
   function applyCanaryWeights(): void {
     for (const k of canaries)
-      for (const r of routersByService.get(k.spec.service) ?? []) setCanaryWeight(r, k.spec.stable, k.spec.canary, k.ctl.canaryWeight);
+      for (const r of routersByService.get(k.spec.service) ?? [])
+        setCanaryWeight(r, k.spec.stable, k.spec.canary, k.ctl.canaryWeight);
   }
   const onServed =
     canaries.length > 0
@@ -228,7 +273,11 @@ export function buildMesh(scenario: ScenarioSpec, world: World, clock: VirtualCl
       for (const k of canaries) {
         // Push the interval's analysis just before the controller's own tick (same instant, earlier timer).
         const push = (): void => {
-          k.ctl.analyse({ successRate: k.served ? k.ok / k.served : 1, p99Ms: k.hist.count ? k.hist.percentile(99) : 0, requests: k.served });
+          k.ctl.analyse({
+            successRate: k.served ? k.ok / k.served : 1,
+            p99Ms: k.hist.count ? k.hist.percentile(99) : 0,
+            requests: k.served,
+          });
           k.served = 0;
           k.ok = 0;
           k.hist.reset();

@@ -16,7 +16,7 @@ import { Tracer } from './tracer.ts';
 import type { Sink } from './sink.ts';
 import { thresholdResults, VerdictSink } from './verdict.ts';
 import { compileWorld } from './world.ts';
-import { formatAccessLine } from './access-line.ts';
+import { formatAccessLog } from '../telemetry/access-log.ts';
 
 export interface RunOptions {
   /** Called about every `progressEveryMs` of simulated time (default: 1/100 of the run). */
@@ -41,7 +41,10 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
   const world = compileWorld(scenario, rng);
   const recorder = new Recorder(
     world.services.map((s) => s.name),
-    world.edges.map((e) => [e.from < 0 ? 'client' : world.services[e.from].name, world.services[e.to].name] as [string, string]),
+    world.edges.map(
+      (e) =>
+        [e.from < 0 ? 'client' : world.services[e.from].name, world.services[e.to].name] as [string, string],
+    ),
     scenario.interval,
     durationMs,
   );
@@ -100,7 +103,7 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
   clock.at(Math.min(interval, durationMs), onInterval, null);
 
   const step = options.progressEveryMs ?? Math.max(durationMs / 100, interval);
-  for (let t = 0; t < durationMs; ) {
+  for (let t = 0; t < durationMs;) {
     t = Math.min(durationMs, t + step);
     clock.runUntil(t);
     options.onProgress?.(t, durationMs);
@@ -121,7 +124,9 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
     for (const v of svc.versions) versions[v.name] = v.instances.reduce((n, i) => n + i.served, 0);
     st.versions = versions;
   }
-  const thresholds = load ? thresholdResults(load.thresholds, recorder.entryHistogram(), partial.summary, durationMs) : [];
+  const thresholds = load
+    ? thresholdResults(load.thresholds, recorder.entryHistogram(), partial.summary, durationMs)
+    : [];
   const probeResults = verdict.probeResults();
   const result: RunResult = {
     mode: 'simulated',
@@ -132,7 +137,21 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
     ...partial,
     mesh: mesh.cost(durationMs, partial.summary.requests),
     traces: tracer.spans,
-    accessLog: tracer.access.map((r) => formatAccessLine(r)),
+    accessLog: tracer.access.map((r) =>
+      formatAccessLog({
+        startMs: r.startMs,
+        method: r.method,
+        path: r.path,
+        status: r.status,
+        flags: r.flags === '-' ? undefined : r.flags,
+        bytesSent: r.status > 0 && r.status < 400 ? r.bytesSent : undefined,
+        durationMs: r.durationMs,
+        userAgent: r.source === 'client' ? 'meshdojo-loadgen' : r.source,
+        requestId: r.requestId,
+        authority: r.authority,
+        upstreamHost: r.upstreamHost,
+      }),
+    ),
     thresholds,
     probes: probeResults,
     passed: thresholds.every((t) => t.ok) && probeResults.every((p) => p.ok),

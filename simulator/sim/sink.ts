@@ -13,6 +13,13 @@ export interface Sink {
   sideEffect(svc: number, duplicate: boolean): void;
   orphaned(svc: number): void;
   /** Gauges at an interval boundary; `busySlots` is the average over the interval just ended. */
-  sampleGauges(t: number, svc: number, queueLen: number, inFlight: number, busySlots: number, totalSlots: number): void;
+  sampleGauges(
+    t: number,
+    svc: number,
+    queueLen: number,
+    inFlight: number,
+    busySlots: number,
+    totalSlots: number,
+  ): void;
   event(e: RunEvent): void;
 }

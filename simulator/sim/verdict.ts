@@ -97,14 +97,23 @@ export class VerdictSink implements Sink {
       const s = p.spec;
       if (s.metric === 'successRate') {
         const observed = p.total ? p.ok / p.total : 1;
-        return { name: s.name, ok: observed >= (s.min ?? 0), observed: round6(observed), expected: `successRate ≥ ${s.min ?? 0}` };
+        return {
+          name: s.name,
+          ok: observed >= (s.min ?? 0),
+          observed: round6(observed),
+          expected: `successRate ≥ ${s.min ?? 0}`,
+        };
       }
       const pct = s.percentile ?? 99;
       const observed = p.hist && p.hist.count > 0 ? p.hist.percentile(pct) : 0;
-      return { name: s.name, ok: observed <= (s.max ?? Infinity), observed: round6(observed), expected: `p${pct} ≤ ${s.max} ms` };
+      return {
+        name: s.name,
+        ok: observed <= (s.max ?? Infinity),
+        observed: round6(observed),
+        expected: `p${pct} ≤ ${s.max} ms`,
+      };
     });
   }
-
 }
 
 /** k6 thresholds over the entry as the load generator saw it. */
@@ -143,7 +152,12 @@ export function thresholdResults(
   };
   return thresholds.map((th) => {
     const observed = value(th);
-    return { metric: th.metric, source: th.source, ok: compare(observed, th.op, th.value), observed: round6(observed) };
+    return {
+      metric: th.metric,
+      source: th.source,
+      ok: compare(observed, th.op, th.value),
+      observed: round6(observed),
+    };
   });
 }
 

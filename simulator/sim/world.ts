@@ -12,7 +12,11 @@ import type { Proxy } from './proxy.ts';
 export const ON_ERROR_FAIL = 0;
 export const ON_ERROR_FALLBACK = 1;
 export const ON_ERROR_IGNORE = 2;
-const onErrorCode: Record<OnError, number> = { fail: ON_ERROR_FAIL, fallback: ON_ERROR_FALLBACK, ignore: ON_ERROR_IGNORE };
+const onErrorCode: Record<OnError, number> = {
+  fail: ON_ERROR_FAIL,
+  fallback: ON_ERROR_FALLBACK,
+  ignore: ON_ERROR_IGNORE,
+};
 
 export interface CompiledCall {
   target: number; // service id
@@ -148,7 +152,13 @@ function splitEndpointName(name: string): { method: string; path: string } {
 
 export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
   const topo = scenario.topology;
-  const nodes: SimNode[] = topo.nodes.map((n, id) => ({ id, name: n.name, cores: n.cores, up: true, proxy: null }));
+  const nodes: SimNode[] = topo.nodes.map((n, id) => ({
+    id,
+    name: n.name,
+    cores: n.cores,
+    up: true,
+    proxy: null,
+  }));
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
   const nn = nodes.length;
   const latency = new Float64Array(nn * nn);
@@ -168,7 +178,8 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
 
   const services: SimService[] = topo.services.map((spec, id) => {
     const names: string[] = [];
-    for (const v of spec.versions) for (const e of v.endpoints) if (!names.includes(e.name)) names.push(e.name);
+    for (const v of spec.versions)
+      for (const e of v.endpoints) if (!names.includes(e.name)) names.push(e.name);
     return {
       id,
       name: spec.name,
@@ -297,7 +308,10 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
     connectTimeout: topo.network.connectTimeout,
     entry: {
       service: entrySvc,
-      endpoint: Math.max(0, entrySvc.endpointNames.indexOf(scenario.load?.entry?.endpoint ?? topo.entry.endpoint)),
+      endpoint: Math.max(
+        0,
+        entrySvc.endpointNames.indexOf(scenario.load?.entry?.endpoint ?? topo.entry.endpoint),
+      ),
     },
   };
 }

@@ -44,7 +44,12 @@ export const ENVOY_OUTCOMES: Readonly<Record<FailureCause, EnvoyOutcome>> = {
   'pool-overflow': { code: 503, flags: 'UO', body: UPSTREAM_RESET + 'overflow', fromUpstream: false },
   'no-healthy-upstream': { code: 503, flags: 'UH', body: 'no healthy upstream', fromUpstream: false },
   'breaker-open': { code: 503, flags: 'UO', body: UPSTREAM_RESET + 'overflow', fromUpstream: false },
-  'connect-failure': { code: 503, flags: 'UF', body: UPSTREAM_RESET + 'connection failure', fromUpstream: false },
+  'connect-failure': {
+    code: 503,
+    flags: 'UF',
+    body: UPSTREAM_RESET + 'connection failure',
+    fromUpstream: false,
+  },
   reset: { code: 503, flags: 'UC', body: UPSTREAM_RESET + 'connection termination', fromUpstream: false },
   denied: { code: 403, flags: '-', body: 'RBAC: access denied', fromUpstream: false },
   // A plain-text (or wrong-identity) caller against STRICT mTLS: the TLS handshake fails.
@@ -112,7 +117,22 @@ export function envoyTime(virtualMs: number): string {
   return new Date(EXPORT_EPOCH_MS + Math.floor(virtualMs)).toISOString();
 }
 
-const LOCAL_REPLY_FLAGS = new Set(['UH', 'UF', 'UO', 'NR', 'UT', 'UC', 'UR', 'LR', 'FI', 'DC', 'RL', 'UAEX', 'SI', 'UMSDR']);
+const LOCAL_REPLY_FLAGS = new Set([
+  'UH',
+  'UF',
+  'UO',
+  'NR',
+  'UT',
+  'UC',
+  'UR',
+  'LR',
+  'FI',
+  'DC',
+  'RL',
+  'UAEX',
+  'SI',
+  'UMSDR',
+]);
 
 function localReplyBody(status: number, flags: string): string {
   for (const f of flags.split(',')) {
@@ -125,8 +145,10 @@ function localReplyBody(status: number, flags: string): string {
   return '';
 }
 
+/** Did a proxy answer (rather than the upstream)? A 403 without flags is an RBAC denial: the
+ * simulated services never answer 403 themselves. */
 function isLocalReply(status: number, flags: string): boolean {
-  if (status === 0) return true;
+  if (status === 0 || status === 403) return true;
   if (flags === '-') return false;
   return flags.split(',').some((f) => LOCAL_REPLY_FLAGS.has(f));
 }

@@ -2,23 +2,25 @@
  * LatencyHistogram: an HDR-style log-linear histogram of latencies.
  *
  * Values are recorded in milliseconds and stored as integer microseconds. The bucket layout is
- * exactly HdrHistogram's for `lowestDiscernibleValue: 1`, `numberOfSignificantValueDigits: 3`
- * (2048 sub-buckets, 1024 per doubling above 2048 µs), so every percentile this class reports is
- * the value `hdr-histogram-js` would report for the same data (HdrHistogram's "highest equivalent
- * value" of the bucket), except that a percentile is never reported above the exact maximum.
- * The relative error of any percentile is below 1/1024 (< 0.1 %).
+ * exactly HdrHistogram's for `lowestDiscernibleValue: 1` and `numberOfSignificantValueDigits`
+ * 3 (the default: 2048 sub-buckets, 1024 per doubling above 2048 µs) or 2, so every percentile
+ * this class reports is the value `hdr-histogram-js` would report for the same data
+ * (HdrHistogram's "highest equivalent value" of the bucket), except that a percentile is never
+ * reported above the exact maximum. With 3 digits the relative error of any percentile is below
+ * 1/1024 (< 0.1 %); with 2 digits below 1/128. Mean, max, min and sum are exact.
  *
  * Why our own and not a wrapper over `hdr-histogram-js`: see docs/dependencies.md. In short,
  * `recordValue` there costs ~42 ns monomorphic and ~100 ns once several HDR classes share a call
- * site, this one ~3–6 ns; and the per-interval work of the Recorder (two percentiles, merge into
- * the run total, reset — for every service and edge, every interval) scans the whole counts
- * array there but only the touched range (or the few raw values) here.
+ * site, this one ~5–14 ns; and the per-interval work of the Recorder (two percentiles and a
+ * reset for every service and edge, every interval) scans the counts array from index 0 there,
+ * but only the touched range — or the few raw values — here, in one pass (`takePercentiles`).
  *
  * Design for the simulator's hot path:
  * - `record()` is allocation-free: a `Math.clz32`, a shift and a few typed-array writes.
  *   (`Math.clz32` and integer shifts are exact in every engine, unlike `Math.log2`.)
  * - The counts array grows lazily up to the index of the largest value seen (at most 23 552
- *   slots, 184 KiB, for the full 1 h range), so a histogram of sub-second latencies stays small.
+ *   slots, 184 KiB, for the full range at 3 digits; 3 072 at 2 digits), so a histogram of
+ *   sub-second latencies stays small.
  * - The first `SPARSE_CAP` raw values are also kept: while the count is that small, percentiles,
  *   merges and resets work on those values instead of scanning buckets. Per-interval histograms
  *   that see a few dozen observations are therefore cheap to roll over.
@@ -29,42 +31,23 @@ import type { LatencySummary } from './types.ts';
 
 /** Highest trackable value: 2^32 − 1 µs (≈ 71.6 min). Larger values are clamped to it. */
 export const MAX_TRACKABLE_US = 4_294_967_295;
-/** Sub-bucket layout (HdrHistogram with 3 significant digits and unit 1 µs). */
-const SUB_BUCKET_HALF_COUNT_MAGNITUDE = 10; // subBucketHalfCount = 1024
-const SUB_BUCKET_MASK = 2047; // subBucketCount − 1
-/** Number of count slots needed to cover MAX_TRACKABLE_US. */
-const MAX_COUNTS_LENGTH = indexOfUs(MAX_TRACKABLE_US) + 1;
-const INITIAL_COUNTS_LENGTH = 2048;
 /** Raw values kept so that small histograms avoid bucket scans. */
 const SPARSE_CAP = 256;
 
-/** Index of the count slot of an integer value in µs (0 ≤ v ≤ 2^32 − 1). */
-function indexOfUs(v: number): number {
-  // bucketIndex = leadingZeroCountBase − clz(v | subBucketMask); 21 = 32 − 10 − 1
-  const b = 21 - Math.clz32(v | SUB_BUCKET_MASK);
-  return (b << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + (v >>> b);
-}
-
-/** Lowest value (µs) that maps to slot `i`. */
-function lowestOfIndex(i: number): number {
-  let b = (i >> SUB_BUCKET_HALF_COUNT_MAGNITUDE) - 1;
-  let sub = (i & 1023) + 1024;
-  if (b < 0) {
-    sub -= 1024;
-    b = 0;
-  }
-  return sub * 2 ** b;
-}
-
-/** Highest value (µs) that maps to slot `i` (HdrHistogram's highestEquivalentValue). */
-function highestOfIndex(i: number): number {
-  const b = Math.max((i >> SUB_BUCKET_HALF_COUNT_MAGNITUDE) - 1, 0);
-  return lowestOfIndex(i) + 2 ** b - 1;
-}
-
-/** Highest value (µs) equivalent to `v` µs. */
-function highestEquivalentUs(v: number): number {
-  return highestOfIndex(indexOfUs(v));
+/**
+ * HdrHistogram's bucket layout for `significantDigits` and unit 1 µs: `mag` is
+ * subBucketHalfCountMagnitude (10 for 3 digits: 1024 sub-buckets per doubling), computed with
+ * integers only (no Math.log2, whose last bit is not specified).
+ */
+function layout(significantDigits: number): { mag: number; mask: number; base: number; maxLength: number } {
+  const largest = 2 * 10 ** significantDigits;
+  let countMag = 0;
+  while (2 ** countMag < largest) countMag++;
+  const mag = Math.max(countMag, 1) - 1;
+  const mask = 2 ** (mag + 1) - 1;
+  const base = 31 - mag;
+  const b = base - Math.clz32(MAX_TRACKABLE_US | mask);
+  return { mag, mask, base, maxLength: (b << mag) + (MAX_TRACKABLE_US >>> b) + 1 };
 }
 
 /** Convert ms to the stored integer µs, clamped to [0, MAX_TRACKABLE_US]; NaN → 0. */
@@ -91,7 +74,13 @@ export function round3(x: number): number {
 const SUMMARY_PS: readonly number[] = [50, 90, 99, 99.9];
 
 export class LatencyHistogram {
-  private counts: Float64Array = new Float64Array(INITIAL_COUNTS_LENGTH);
+  /** Significant decimal digits (HdrHistogram's numberOfSignificantValueDigits). */
+  readonly significantDigits: number;
+  private readonly mag: number;
+  private readonly mask: number;
+  private readonly base: number;
+  private readonly maxLength: number;
+  private counts: Float64Array;
   /** The first min(n, SPARSE_CAP) recorded values, µs. Valid while n ≤ SPARSE_CAP. */
   private readonly raw: Float64Array = new Float64Array(SPARSE_CAP);
   private rawSorted = true;
@@ -100,8 +89,48 @@ export class LatencyHistogram {
   private maxUs = 0;
   private minUs = MAX_TRACKABLE_US;
   /** Lowest and highest slot index touched since the last reset (lo > hi when empty). */
-  private lo = MAX_COUNTS_LENGTH;
+  private lo: number;
   private hi = -1;
+
+  /**
+   * @param significantDigits 3 (default): every value within 0.1 %; 2: within 1 % with a counts
+   *   array 8× smaller, which the Recorder uses for its per-interval histograms.
+   */
+  constructor(significantDigits: 1 | 2 | 3 | 4 = 3) {
+    this.significantDigits = significantDigits;
+    const l = layout(significantDigits);
+    this.mag = l.mag;
+    this.mask = l.mask;
+    this.base = l.base;
+    this.maxLength = l.maxLength;
+    this.lo = l.maxLength;
+    this.counts = new Float64Array(Math.min(l.maxLength, 2 ** (l.mag + 1)));
+  }
+
+  /** Index of the count slot of an integer value in µs (0 ≤ v ≤ 2^32 − 1). */
+  private indexOf(v: number): number {
+    // HdrHistogram: bucketIndex = leadingZeroCountBase − clz(v | subBucketMask)
+    const b = this.base - Math.clz32(v | this.mask);
+    return (b << this.mag) + (v >>> b);
+  }
+
+  /** Lowest value (µs) that maps to slot `i`. */
+  private lowestOf(i: number): number {
+    const half = 2 ** this.mag;
+    let b = (i >> this.mag) - 1;
+    let sub = (i & (half - 1)) + half;
+    if (b < 0) {
+      sub -= half;
+      b = 0;
+    }
+    return sub * 2 ** b;
+  }
+
+  /** Highest value (µs) that maps to slot `i` (HdrHistogram's highestEquivalentValue). */
+  private highestOf(i: number): number {
+    const b = Math.max((i >> this.mag) - 1, 0);
+    return this.lowestOf(i) + 2 ** b - 1;
+  }
 
   /** Record one latency in milliseconds (stored as integer µs). Allocation-free. */
   record(ms: number): void {
@@ -110,7 +139,7 @@ export class LatencyHistogram {
 
   /** Record one value already in integer µs (0 ≤ us ≤ MAX_TRACKABLE_US). Allocation-free. */
   recordUs(us: number): void {
-    const i = indexOfUs(us);
+    const i = this.indexOf(us);
     if (i >= this.counts.length) this.grow(i);
     this.counts[i]++;
     if (i < this.lo) this.lo = i;
@@ -129,14 +158,17 @@ export class LatencyHistogram {
   private grow(i: number): void {
     let len = this.counts.length;
     while (len <= i) len *= 2;
-    if (len > MAX_COUNTS_LENGTH) len = MAX_COUNTS_LENGTH;
+    if (len > this.maxLength) len = this.maxLength;
     const next = new Float64Array(len);
     next.set(this.counts);
     this.counts = next;
   }
 
-  /** Add every observation of `other` to this histogram (`other` is unchanged). */
+  /** Add every observation of `other` (same significant digits) to this one; `other` is unchanged. */
   merge(other: LatencyHistogram): void {
+    if (other.significantDigits !== this.significantDigits) {
+      throw new Error('LatencyHistogram.merge: both histograms need the same significant digits');
+    }
     const m = other.n;
     if (m === 0) return;
     if (m <= SPARSE_CAP) {
@@ -153,13 +185,8 @@ export class LatencyHistogram {
     }
     if (other.lo < this.lo) this.lo = other.lo;
     if (other.hi > this.hi) this.hi = other.hi;
-    // Keep `raw` valid while this histogram is still small enough to use it.
-    const n = this.n;
-    if (n < SPARSE_CAP) {
-      // other.n > SPARSE_CAP, so n + m > SPARSE_CAP: raw becomes unused.
-      this.rawSorted = false;
-    }
-    this.n = n + m;
+    // this.n + m > SPARSE_CAP from here on, so `raw` is no longer used.
+    this.n += m;
     this.sumUs += other.sumUs;
     if (other.maxUs > this.maxUs) this.maxUs = other.maxUs;
     if (other.minUs < this.minUs) this.minUs = other.minUs;
@@ -168,18 +195,21 @@ export class LatencyHistogram {
   /** Forget every observation. Cost proportional to what was recorded, not to the range. */
   reset(): void {
     if (this.n === 0) return;
-    const counts = this.counts;
     if (this.n <= SPARSE_CAP) {
       const raw = this.raw;
-      for (let k = 0; k < this.n; k++) counts[indexOfUs(raw[k])] = 0;
+      for (let k = 0; k < this.n; k++) this.counts[this.indexOf(raw[k])] = 0;
     } else {
-      counts.fill(0, this.lo, this.hi + 1);
+      this.counts.fill(0, this.lo, this.hi + 1);
     }
+    this.clearScalars();
+  }
+
+  private clearScalars(): void {
     this.n = 0;
     this.sumUs = 0;
     this.maxUs = 0;
     this.minUs = MAX_TRACKABLE_US;
-    this.lo = MAX_COUNTS_LENGTH;
+    this.lo = this.maxLength;
     this.hi = -1;
     this.rawSorted = true;
   }
@@ -211,14 +241,34 @@ export class LatencyHistogram {
   /** Value at percentile `p` (0..100) in ms; 0 when empty. */
   percentile(p: number): number {
     if (this.n === 0) return 0;
-    return this.valueAtRankUs(rankOf(p, this.n)) / 1000;
+    const rank = rankOf(p, this.n);
+    if (this.n <= SPARSE_CAP) {
+      this.sortRaw();
+      return this.clampHigh(this.raw[rank - 1]) / 1000;
+    }
+    const counts = this.counts;
+    let acc = 0;
+    for (let i = this.lo; i <= this.hi; i++) {
+      acc += counts[i];
+      if (acc >= rank) return Math.min(this.highestOf(i), this.maxUs) / 1000;
+    }
+    return this.maxUs / 1000;
+  }
+
+  /** Several percentiles (ascending `ps`) in one pass, written to `out` in ms. */
+  percentiles(ps: readonly number[], out: number[] | Float64Array): void {
+    this.scan(ps, out, false);
   }
 
   /**
-   * Several percentiles in one pass, written to `out` in ms. `ps` must be ascending.
-   * Allocation-free on the bucket path; the sparse path sorts in place.
+   * `percentiles` and `reset` in one pass: what the Recorder does at every interval boundary.
+   * The bucket path reads and clears each touched slot once.
    */
-  percentiles(ps: readonly number[], out: number[] | Float64Array): void {
+  takePercentiles(ps: readonly number[], out: number[] | Float64Array): void {
+    this.scan(ps, out, true);
+  }
+
+  private scan(ps: readonly number[], out: number[] | Float64Array, clear: boolean): void {
     const n = this.n;
     if (n === 0) {
       for (let k = 0; k < ps.length; k++) out[k] = 0;
@@ -227,25 +277,32 @@ export class LatencyHistogram {
     if (n <= SPARSE_CAP) {
       this.sortRaw();
       for (let k = 0; k < ps.length; k++) out[k] = this.clampHigh(this.raw[rankOf(ps[k], n) - 1]) / 1000;
+      if (clear) this.reset();
       return;
     }
     const counts = this.counts;
     let k = 0;
-    let target = rankOf(ps[0], n);
+    let target = ps.length > 0 ? rankOf(ps[0], n) : 0;
     let acc = 0;
-    for (let i = this.lo; i <= this.hi && k < ps.length; i++) {
-      acc += counts[i];
+    const hi = this.hi;
+    for (let i = this.lo; i <= hi; i++) {
+      const c = counts[i];
+      if (c === 0) continue;
+      if (clear) counts[i] = 0;
+      acc += c;
       while (k < ps.length && acc >= target) {
-        out[k] = Math.min(highestOfIndex(i), this.maxUs) / 1000;
+        out[k] = Math.min(this.highestOf(i), this.maxUs) / 1000;
         k++;
         if (k < ps.length) target = rankOf(ps[k], n);
       }
+      if (k === ps.length && !clear) break;
     }
     for (; k < ps.length; k++) out[k] = this.maxUs / 1000;
+    if (clear) this.clearScalars();
   }
 
   private clampHigh(us: number): number {
-    const h = highestEquivalentUs(us);
+    const h = this.highestOf(this.indexOf(us));
     return h < this.maxUs ? h : this.maxUs;
   }
 
@@ -254,20 +311,6 @@ export class LatencyHistogram {
       this.raw.subarray(0, this.n).sort();
       this.rawSorted = true;
     }
-  }
-
-  private valueAtRankUs(rank: number): number {
-    if (this.n <= SPARSE_CAP) {
-      this.sortRaw();
-      return this.clampHigh(this.raw[rank - 1]);
-    }
-    const counts = this.counts;
-    let acc = 0;
-    for (let i = this.lo; i <= this.hi; i++) {
-      acc += counts[i];
-      if (acc >= rank) return Math.min(highestOfIndex(i), this.maxUs);
-    }
-    return this.maxUs;
   }
 
   /**
@@ -280,7 +323,7 @@ export class LatencyHistogram {
     if (this.n === 0) return out;
     if (this.n <= SPARSE_CAP) {
       for (let k = 0; k < this.n; k++) {
-        const low = lowestOfIndex(indexOfUs(this.raw[k]));
+        const low = this.lowestOf(this.indexOf(this.raw[k]));
         for (let j = 0; j < boundsMs.length; j++) if (low <= boundsMs[j] * 1000) out[j]++;
       }
       return out;
@@ -289,7 +332,7 @@ export class LatencyHistogram {
     let j = 0;
     let acc = 0;
     for (let i = this.lo; i <= this.hi; i++) {
-      const low = lowestOfIndex(i);
+      const low = this.lowestOf(i);
       while (j < boundsMs.length && low > boundsMs[j] * 1000) out[j++] = acc;
       acc += counts[i];
     }
@@ -319,6 +362,5 @@ export function emptySummary(): LatencySummary {
 
 /** Istio's default buckets for `istio_request_duration_milliseconds` (ms). */
 export const ISTIO_DURATION_BUCKETS_MS: readonly number[] = [
-  1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000,
-  3600000,
+  1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
 ];

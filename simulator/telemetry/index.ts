@@ -1,6 +1,12 @@
 /** simulator/telemetry: metrics, RunResult, exports (traces, access logs, Prometheus) and reports. */
 export * from './types.ts';
-export { LatencyHistogram, MAX_TRACKABLE_US, ISTIO_DURATION_BUCKETS_MS, emptySummary, round3 } from './histogram.ts';
+export {
+  LatencyHistogram,
+  MAX_TRACKABLE_US,
+  ISTIO_DURATION_BUCKETS_MS,
+  emptySummary,
+  round3,
+} from './histogram.ts';
 export { Recorder, edgeKey, causeIndex, type RecorderOutput, type RecorderOptions } from './recorder.ts';
 export { canonicalJson, canonicalNumber, resultHash, sha256Hex, type CanonicalOptions } from './hash.ts';
 export {
@@ -30,7 +36,13 @@ export {
   type AccessLogEntry,
   type EnvoyOutcome,
 } from './access-log.ts';
-export { toPrometheusText, escapeLabelValue, escapeHelp, formatSampleValue, type PrometheusOptions } from './prometheus.ts';
+export {
+  toPrometheusText,
+  escapeLabelValue,
+  escapeHelp,
+  formatSampleValue,
+  type PrometheusOptions,
+} from './prometheus.ts';
 export {
   renderText,
   fmtInt,

@@ -95,84 +95,185 @@ export function toPrometheusText(result: RunResult, options: PrometheusOptions =
   ];
 
   // ---- Istio standard metrics, per edge --------------------------------------------------------
-  x.family('istio_requests_total', 'counter', 'Requests completed on an edge, by response code and Envoy response flags (caller side).');
+  x.family(
+    'istio_requests_total',
+    'counter',
+    'Requests completed on an edge, by response code and Envoy response flags (caller side).',
+  );
   for (const e of result.edges) {
     const completed = e.durationBuckets ? e.durationBuckets.count : e.requests;
     for (const g of responseGroups(completed, e.failed, e.failures)) {
-      x.sample('', [...edgeLabels(e.from, e.to), ['response_code', g.code], ['response_flags', g.flags]], g.count);
+      x.sample(
+        '',
+        [...edgeLabels(e.from, e.to), ['response_code', g.code], ['response_flags', g.flags]],
+        g.count,
+      );
     }
   }
 
-  x.family('istio_request_duration_milliseconds', 'histogram', 'Duration of the requests on an edge as the caller saw them, retries included, in milliseconds.');
+  x.family(
+    'istio_request_duration_milliseconds',
+    'histogram',
+    'Duration of the requests on an edge as the caller saw them, retries included, in milliseconds.',
+  );
   for (const e of result.edges) {
     const b = e.durationBuckets;
     if (!b) continue;
     const base = edgeLabels(e.from, e.to);
-    for (let i = 0; i < b.leMs.length; i++) x.sample('_bucket', [...base, ['le', formatLe(b.leMs[i])]], b.cumulative[i]);
+    for (let i = 0; i < b.leMs.length; i++)
+      x.sample('_bucket', [...base, ['le', formatLe(b.leMs[i])]], b.cumulative[i]);
     x.sample('_bucket', [...base, ['le', '+Inf']], b.count);
     x.sample('_sum', base, b.sumMs);
     x.sample('_count', base, b.count);
   }
 
   // ---- edges: tries and retries ----------------------------------------------------------------
-  x.family(`${p}edge_attempts_total`, 'counter', 'Tries sent on an edge: requests plus retries by the application and by the mesh.');
-  for (const e of result.edges) x.sample('', [['source_workload', e.from], ['destination_workload', e.to]], e.attempts);
+  x.family(
+    `${p}edge_attempts_total`,
+    'counter',
+    'Tries sent on an edge: requests plus retries by the application and by the mesh.',
+  );
+  for (const e of result.edges)
+    x.sample(
+      '',
+      [
+        ['source_workload', e.from],
+        ['destination_workload', e.to],
+      ],
+      e.attempts,
+    );
   x.family(`${p}edge_retries_total`, 'counter', 'Retries sent on an edge.');
-  for (const e of result.edges) x.sample('', [['source_workload', e.from], ['destination_workload', e.to]], e.retries);
+  for (const e of result.edges)
+    x.sample(
+      '',
+      [
+        ['source_workload', e.from],
+        ['destination_workload', e.to],
+      ],
+      e.retries,
+    );
   x.family(`${p}edge_attempt_failures_total`, 'counter', 'Failed tries on an edge, by cause.');
   for (const e of result.edges) {
     for (const c of FAILURE_CAUSES) {
       const n = e.attemptFailures[c];
-      if (n) x.sample('', [['source_workload', e.from], ['destination_workload', e.to], ['cause', c]], n);
+      if (n)
+        x.sample(
+          '',
+          [
+            ['source_workload', e.from],
+            ['destination_workload', e.to],
+            ['cause', c],
+          ],
+          n,
+        );
     }
   }
 
   // ---- entry -----------------------------------------------------------------------------------
   const s = result.summary;
-  x.family(`${p}entry_requests_total`, 'counter', 'Entry requests as the load generator saw them, by outcome.');
+  x.family(
+    `${p}entry_requests_total`,
+    'counter',
+    'Entry requests as the load generator saw them, by outcome.',
+  );
   x.sample('', [['outcome', 'success']], s.successes);
   x.sample('', [['outcome', 'failure']], s.requests - s.successes);
   x.family(`${p}entry_degraded_total`, 'counter', 'Successful entry requests answered with a fallback.');
   x.sample('', [], s.degraded);
   x.family(`${p}entry_failures_total`, 'counter', 'Failed entry requests, by cause.');
   for (const c of FAILURE_CAUSES) if (s.failures[c]) x.sample('', [['cause', c]], s.failures[c] as number);
-  x.family(`${p}entry_client_retries_total`, 'counter', 'Requests the load generator sent again after a failure.');
+  x.family(
+    `${p}entry_client_retries_total`,
+    'counter',
+    'Requests the load generator sent again after a failure.',
+  );
   x.sample('', [], s.clientRetries);
-  x.family(`${p}entry_latency_milliseconds`, 'summary', 'Entry request latency as the load generator saw it, in milliseconds.');
+  x.family(
+    `${p}entry_latency_milliseconds`,
+    'summary',
+    'Entry request latency as the load generator saw it, in milliseconds.',
+  );
   writeSummary(x, [], s.latencyMs, s.requests);
 
   // ---- services --------------------------------------------------------------------------------
   const services = Object.keys(result.services);
-  x.family(`${p}service_requests_total`, 'counter', 'Invocations that reached an instance of the service, retries included.');
+  x.family(
+    `${p}service_requests_total`,
+    'counter',
+    'Invocations that reached an instance of the service, retries included.',
+  );
   for (const n of services) x.sample('', [['service', n]], result.services[n].requests);
   x.family(`${p}service_failures_total`, 'counter', 'Invocations of the service that failed, by cause.');
   for (const n of services) {
     const f = result.services[n].failures;
-    for (const c of FAILURE_CAUSES) if (f[c]) x.sample('', [['service', n], ['cause', c]], f[c] as number);
+    for (const c of FAILURE_CAUSES)
+      if (f[c])
+        x.sample(
+          '',
+          [
+            ['service', n],
+            ['cause', c],
+          ],
+          f[c] as number,
+        );
   }
-  x.family(`${p}service_latency_milliseconds`, 'summary', 'Time from arrival at an instance (queueing included) to the answer, in milliseconds.');
+  x.family(
+    `${p}service_latency_milliseconds`,
+    'summary',
+    'Time from arrival at an instance (queueing included) to the answer, in milliseconds.',
+  );
   for (const n of services) {
     const st = result.services[n];
     const completed = st.successes + Object.values(st.failures).reduce((a: number, b) => a + (b ?? 0), 0);
     writeSummary(x, [['service', n]], st.latencyMs, completed);
   }
-  x.family(`${p}service_utilization_ratio`, 'gauge', 'Busy worker slots over total worker slots, averaged over the run.');
+  x.family(
+    `${p}service_utilization_ratio`,
+    'gauge',
+    'Busy worker slots over total worker slots, averaged over the run.',
+  );
   for (const n of services) x.sample('', [['service', n]], result.services[n].utilization);
   x.family(`${p}service_queue_max`, 'gauge', 'Largest queue length seen at one instance of the service.');
   for (const n of services) x.sample('', [['service', n]], result.services[n].maxQueue);
   x.family(`${p}service_instances`, 'gauge', 'Instances of the service.');
   for (const n of services) x.sample('', [['service', n]], result.services[n].instances);
-  x.family(`${p}service_side_effects_total`, 'counter', 'Executions of non-idempotent endpoints; duplicate="true" for those caused again by a retry.');
+  x.family(
+    `${p}service_side_effects_total`,
+    'counter',
+    'Executions of non-idempotent endpoints; duplicate="true" for those caused again by a retry.',
+  );
   for (const n of services) {
     const st = result.services[n];
-    x.sample('', [['service', n], ['duplicate', 'false']], st.sideEffects - st.duplicateSideEffects);
-    x.sample('', [['service', n], ['duplicate', 'true']], st.duplicateSideEffects);
+    x.sample(
+      '',
+      [
+        ['service', n],
+        ['duplicate', 'false'],
+      ],
+      st.sideEffects - st.duplicateSideEffects,
+    );
+    x.sample(
+      '',
+      [
+        ['service', n],
+        ['duplicate', 'true'],
+      ],
+      st.duplicateSideEffects,
+    );
   }
-  x.family(`${p}service_orphaned_total`, 'counter', 'Executions that finished after their caller had given up.');
+  x.family(
+    `${p}service_orphaned_total`,
+    'counter',
+    'Executions that finished after their caller had given up.',
+  );
   for (const n of services) x.sample('', [['service', n]], result.services[n].orphaned);
 
   // ---- run -------------------------------------------------------------------------------------
-  x.family(`${p}events_total`, 'counter', 'Mesh and chaos events (breaker transitions, ejections, faults, ...), by kind.');
+  x.family(
+    `${p}events_total`,
+    'counter',
+    'Mesh and chaos events (breaker transitions, ejections, faults, ...), by kind.',
+  );
   const kinds = new Map<string, number>();
   for (const ev of result.events) kinds.set(ev.kind, (kinds.get(ev.kind) ?? 0) + 1);
   for (const k of [...kinds.keys()].sort()) x.sample('', [['kind', k]], kinds.get(k) as number);

@@ -16,7 +16,16 @@
 import type { FailureCause, RunEvent, RunResult, SeriesBlock, TimeSeries } from './types.ts';
 import { FAILURE_CAUSES } from './types.ts';
 import { ENVOY_OUTCOMES } from './access-log.ts';
-import { fmtClock, fmtDuration, fmtInt, fmtMs, fmtPct, health, sumCauses, topCauses as topCausesText } from './report-text.ts';
+import {
+  fmtClock,
+  fmtDuration,
+  fmtInt,
+  fmtMs,
+  fmtPct,
+  health,
+  sumCauses,
+  topCauses as topCausesText,
+} from './report-text.ts';
 
 const topCauses = (f: Partial<Record<FailureCause, number>>, n = 3): string => {
   const t = topCausesText(f, n);
@@ -36,7 +45,12 @@ export interface HtmlReportOptions {
 
 // ---- palette ------------------------------------------------------------------------------------
 
-const HEALTH_COLOR = { healthy: '#3e8635', degraded: '#f0ab00', failing: '#c9190b', idle: '#8a8d90' } as const;
+const HEALTH_COLOR = {
+  healthy: '#3e8635',
+  degraded: '#f0ab00',
+  failing: '#c9190b',
+  idle: '#8a8d90',
+} as const;
 /** Run colours for overlaid series (PatternFly chart palette). */
 const RUN_COLORS = ['#0066cc', '#ec7a08', '#009596', '#5752d1', '#c58c00', '#7d1007', '#4cb140', '#002f5d'];
 /** Fixed colour per failure cause (index in FAILURE_CAUSES), so every chart and legend agree. */
@@ -61,13 +75,19 @@ const CAUSE_COLORS = [
 // ---- helpers ------------------------------------------------------------------------------------
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 const h = escapeHtml;
 
 /** JSON for an inline <script type="application/json">: `<` escaped so `</script>` cannot occur. */
 function inlineJson(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Inline JavaScript source safely inside <script>…</script>. */
@@ -75,7 +95,8 @@ function inlineScript(src: string): string {
   return src.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--');
 }
 
-const num = (x: number, d = 1): string => (Number.isFinite(x) ? String(Math.round(x * 10 ** d) / 10 ** d) : '0');
+const num = (x: number, d = 1): string =>
+  Number.isFinite(x) ? String(Math.round(x * 10 ** d) / 10 ** d) : '0';
 
 function healthColor(successRate: number, requests: number): string {
   return HEALTH_COLOR[health(successRate, requests)];
@@ -96,7 +117,9 @@ function uniqueLabels(results: RunResult[], labels?: string[]): string[] {
 
 /** Nice time ticks (ms) over [0, duration]: 1-2-5 steps in s/min/h, at most ~`max` ticks. */
 function timeTicks(durationMs: number, max = 8): number[] {
-  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
+  const steps = [
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
+  ].map((s) => s * 1000);
   const sub = [10, 20, 50, 100, 200, 500];
   const all = [...sub, ...steps];
   const step = all.find((s) => durationMs / s <= max) ?? durationMs;
@@ -196,7 +219,10 @@ function binBlock(b: Partial<SeriesBlock>, k: number, n: number, withCauses: boo
 }
 
 /** Fault windows and breaker markers from the events. */
-function bandsOf(events: RunEvent[], durationMs: number): { bands: ClientRun['bands']; markers: ClientRun['markers'] } {
+function bandsOf(
+  events: RunEvent[],
+  durationMs: number,
+): { bands: ClientRun['bands']; markers: ClientRun['markers'] } {
   const open = new Map<string, number>();
   const bands: ClientRun['bands'] = [];
   const markers: ClientRun['markers'] = [];
@@ -312,7 +338,11 @@ function layoutGraph(names: string[], edges: [string, string][]): GraphLayout {
       const l = layers[li];
       const key = new Map(l.map((id) => [id, bary(id, down ? parents : children)]));
       const index = new Map(l.map((id, i) => [id, i]));
-      l.sort((a, b) => (key.get(a) as number) - (key.get(b) as number) || (index.get(a) as number) - (index.get(b) as number));
+      l.sort(
+        (a, b) =>
+          (key.get(a) as number) - (key.get(b) as number) ||
+          (index.get(a) as number) - (index.get(b) as number),
+      );
       l.forEach((id, i) => pos.set(id, i - (l.length - 1) / 2));
     }
   }
@@ -326,7 +356,9 @@ function layoutGraph(names: string[], edges: [string, string][]): GraphLayout {
     if (l.length === 0) return;
     const desired = l.map((id) => {
       const list = (rel.get(id) ?? []).filter((x) => x !== id);
-      return list.length ? list.reduce((a, x) => a + (y.get(x) as number), 0) / list.length : (y.get(id) as number);
+      return list.length
+        ? list.reduce((a, x) => a + (y.get(x) as number), 0) / list.length
+        : (y.get(id) as number);
     });
     const placed = desired.slice();
     for (let i = 1; i < placed.length; i++) placed[i] = Math.max(placed[i], placed[i - 1] + rowH);
@@ -350,39 +382,110 @@ function layoutGraph(names: string[], edges: [string, string][]): GraphLayout {
   const left = (width - (nLayers - 1) * colW) / 2;
   layers.forEach((l, li) =>
     l.forEach((id, i) => {
-      nodes.set(id, { id, layer: li, order: i, x: left + li * colW, y: padTop + ((y.get(id) as number) - minY) });
+      nodes.set(id, {
+        id,
+        layer: li,
+        order: i,
+        x: left + li * colW,
+        y: padTop + ((y.get(id) as number) - minY),
+      });
     }),
   );
   return { nodes, width, height };
 }
 
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function overlap(a: Box, b: Box): number {
+  const w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+  const hgt = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+  return w > 0 && hgt > 0 ? w * hgt : 0;
+}
+
+/** Approximate text width at the graph's font sizes (no DOM to measure with). */
+const textWidth = (t: string, px: number): number => t.length * px * 0.58;
+
 function renderGraph(r: RunResult, layout: GraphLayout, uid: string): string {
-  const maxReq = Math.max(1, ...Object.values(r.services).map((s) => s.requests), ...r.edges.map((e) => e.requests));
+  const maxReq = Math.max(
+    1,
+    ...Object.values(r.services).map((s) => s.requests),
+    ...r.edges.map((e) => e.requests),
+  );
   const radius = (req: number): number => 12 + 20 * Math.sqrt(req / maxReq);
   const nodeReq = (id: string): number => {
     const s = r.services[id];
     if (s) return s.requests;
     return r.edges.filter((e) => e.from === id).reduce((a, e) => a + e.requests, 0);
   };
-  const parts: string[] = [];
-  parts.push(
-    `<svg class="graph" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" role="img" aria-label="Service graph" xmlns="http://www.w3.org/2000/svg">`,
-    `<defs>`,
-    ...(['healthy', 'degraded', 'failing', 'idle'] as const).map(
-      (k) =>
-        `<marker id="arrow-${uid}-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="${HEALTH_COLOR[k]}"/></marker>`,
-    ),
-    `</defs>`,
-  );
+
+  // nodes: shape and labels, and the boxes they occupy (for edge-label placement)
+  const occupied: Box[] = [];
+  const nodeParts: string[] = [];
+  for (const node of layout.nodes.values()) {
+    const s = r.services[node.id];
+    const rad = radius(nodeReq(node.id));
+    let sub: string;
+    let tip: string;
+    let shape: string;
+    if (!s) {
+      // an external caller (the load generator): a grey rounded square, as Kiali draws unknown sources
+      const sm = r.summary;
+      sub = `${fmtCompact(sm.requests)} req · ${sm.requests ? fmtPct(sm.successRate, 1) : '–'}`;
+      tip = `${node.id} (load generator)\nrequests ${fmtInt(sm.requests)}, success ${fmtPct(sm.successRate)}\np99 ${fmtMs(sm.latencyMs.p99)} ms`;
+      shape = `<rect x="${num(node.x - rad)}" y="${num(node.y - rad)}" width="${num(2 * rad)}" height="${num(2 * rad)}" rx="6" fill="#f0f0f0" stroke="#8a8d90" stroke-width="1.5"/>`;
+    } else {
+      const completed = s.successes + sumCauses(s.failures);
+      const color = healthColor(s.successRate, completed);
+      sub = `${fmtCompact(s.requests)} req · ${completed ? fmtPct(s.successRate, 1) : '–'} · p99 ${fmtMs(s.latencyMs.p99)} ms`;
+      tip = [
+        `${node.id} (${s.instances} instance${s.instances === 1 ? '' : 's'})`,
+        `requests ${fmtInt(s.requests)}, success ${completed ? fmtPct(s.successRate) : '–'}`,
+        `p50 ${fmtMs(s.latencyMs.p50)} ms, p99 ${fmtMs(s.latencyMs.p99)} ms`,
+        `utilization ${fmtPct(s.utilization, 1)}, max queue ${fmtInt(s.maxQueue)}`,
+        `failures: ${topCauses(s.failures, 5)}`,
+      ].join('\n');
+      shape =
+        `<circle cx="${num(node.x)}" cy="${num(node.y)}" r="${num(rad + 3)}" fill="${color}" fill-opacity="0.16"/>` +
+        `<circle cx="${num(node.x)}" cy="${num(node.y)}" r="${num(rad)}" fill="#ffffff" stroke="${color}" stroke-width="3"/>` +
+        `<circle cx="${num(node.x)}" cy="${num(node.y)}" r="${num(Math.max(3, rad * 0.42))}" fill="${color}"/>`;
+    }
+    const nameW = textWidth(node.id, 13) + 4;
+    const subW = textWidth(sub, 11) + 4;
+    occupied.push(
+      { x0: node.x - rad - 4, y0: node.y - rad - 4, x1: node.x + rad + 4, y1: node.y + rad + 4 },
+      { x0: node.x - nameW / 2, y0: node.y + rad + 6, x1: node.x + nameW / 2, y1: node.y + rad + 21 },
+      { x0: node.x - subW / 2, y0: node.y + rad + 23, x1: node.x + subW / 2, y1: node.y + rad + 36 },
+    );
+    nodeParts.push(
+      `<g class="node${s ? '' : ' ext'}" data-id="${h(node.id)}"><title>${h(tip)}</title>${shape}`,
+      `<text x="${num(node.x)}" y="${num(node.y + rad + 18)}" text-anchor="middle" class="nname">${h(node.id)}</text>`,
+      `<text x="${num(node.x)}" y="${num(node.y + rad + 32)}" text-anchor="middle" class="nsub">${h(sub)}</text>`,
+      `</g>`,
+    );
+  }
+
+  // edges: paths now, labels placed afterwards (busiest edges first) where they overlap least
+  const edgeParts: string[] = [];
+  const labels: {
+    req: number;
+    tip: string;
+    lines: [string, string][];
+    w: number;
+    hgt: number;
+    at: (t: number) => [number, number];
+  }[] = [];
   const maxEdgeReq = Math.max(1, ...r.edges.map((e) => e.requests));
-  // edges first (under the nodes)
   for (const e of r.edges) {
     const a = layout.nodes.get(e.from);
     const b = layout.nodes.get(e.to);
     if (!a || !b) continue;
     const sr = e.requests > 0 ? 1 - e.failed / e.requests : 1;
     const hk = health(sr, e.requests);
-    const color = HEALTH_COLOR[hk];
     const ra = radius(nodeReq(e.from)) + 2;
     const rb = radius(nodeReq(e.to)) + 4;
     const dx = b.x - a.x;
@@ -393,11 +496,17 @@ function renderGraph(r: RunResult, layout: GraphLayout, uid: string): string {
     const x2 = b.x - (dx / len) * rb;
     const y2 = b.y - (dy / len) * rb;
     const mx = (x1 + x2) / 2;
-    const width = 1.2 + 3.2 * Math.sqrt(e.requests / maxEdgeReq);
-    const path =
-      b.layer > a.layer
-        ? `M${num(x1)},${num(y1)} C${num(mx)},${num(y1)} ${num(mx)},${num(y2)} ${num(x2)},${num(y2)}`
-        : `M${num(x1)},${num(y1)} L${num(x2)},${num(y2)}`;
+    const curved = b.layer > a.layer;
+    const path = curved
+      ? `M${num(x1)},${num(y1)} C${num(mx)},${num(y1)} ${num(mx)},${num(y2)} ${num(x2)},${num(y2)}`
+      : `M${num(x1)},${num(y1)} L${num(x2)},${num(y2)}`;
+    const at = (t: number): [number, number] => {
+      if (!curved) return [x1 + (x2 - x1) * t, y1 + (y2 - y1) * t];
+      const u = 1 - t;
+      const bx = u * u * u * x1 + 3 * u * u * t * mx + 3 * u * t * t * mx + t * t * t * x2;
+      const by = u * u * u * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y2;
+      return [bx, by];
+    };
     const tip = [
       `${e.from} → ${e.to}`,
       `requests ${fmtInt(e.requests)}, attempts ${fmtInt(e.attempts)} (${e.requests ? (e.attempts / e.requests).toFixed(2) : '0'}×)`,
@@ -405,65 +514,68 @@ function renderGraph(r: RunResult, layout: GraphLayout, uid: string): string {
       `p50 ${fmtMs(e.latencyMs.p50)} ms, p99 ${fmtMs(e.latencyMs.p99)} ms`,
       `causes: ${topCauses(e.failures, 5)}`,
     ].join('\n');
-    parts.push(
+    edgeParts.push(
       `<g class="edge" data-from="${h(e.from)}" data-to="${h(e.to)}"><title>${h(tip)}</title>`,
-      `<path d="${path}" fill="none" stroke="${color}" stroke-opacity="0.85" stroke-width="${num(width)}" marker-end="url(#arrow-${uid}-${hk})"${e.retries > 0 ? '' : ''}/>`,
+      `<path d="${path}" fill="none" stroke="${HEALTH_COLOR[hk]}" stroke-opacity="0.85" stroke-width="${num(1.2 + 3.2 * Math.sqrt(e.requests / maxEdgeReq))}" marker-end="url(#arrow-${uid}-${hk})"/></g>`,
     );
-    // stacked label at the middle of the edge
-    const lx = (x1 + x2) / 2;
-    const ly = (y1 + y2) / 2;
-    const lines: [string, string][] = [[`${fmtCompact(e.requests)} req · ${e.requests ? fmtPct(1 - sr, 1) : '–'} err`, '#3c3f42']];
-    if (e.retries > 0) lines.push([`↻ ${fmtCompact(e.retries)} retries (${(e.attempts / Math.max(1, e.requests)).toFixed(2)}×)`, '#9c6500']);
+    const lines: [string, string][] = [
+      [`${fmtCompact(e.requests)} req · ${e.requests ? fmtPct(1 - sr, 1) : '–'} err`, '#3c3f42'],
+    ];
+    if (e.retries > 0)
+      lines.push([
+        `↻ ${fmtCompact(e.retries)} retries (${(e.attempts / Math.max(1, e.requests)).toFixed(2)}×)`,
+        '#9c6500',
+      ]);
     if (e.failed > 0) lines.push([`✕ ${topCauses(e.failures, 1)}`, HEALTH_COLOR.failing]);
-    const boxW = Math.max(...lines.map(([t]) => t.length)) * 6.1 + 10;
-    const boxH = lines.length * 13 + 6;
-    parts.push(
-      `<rect x="${num(lx - boxW / 2)}" y="${num(ly - boxH / 2)}" width="${num(boxW)}" height="${boxH}" rx="3" fill="#ffffff" fill-opacity="0.92" stroke="#e1e3e6"/>`,
-      ...lines.map(
-        ([t, c], i) =>
-          `<text x="${num(lx)}" y="${num(ly - boxH / 2 + 13 + i * 13)}" text-anchor="middle" class="elabel" fill="${c}">${h(t)}</text>`,
+    const w = Math.max(...lines.map(([t]) => textWidth(t, 10.5))) + 12;
+    labels.push({ req: e.requests, tip, lines, w, hgt: lines.length * 13 + 6, at });
+  }
+  const labelParts: string[] = [];
+  const order = labels.map((_, i) => i).sort((i, j) => labels[j].req - labels[i].req || i - j);
+  const TS = [0.5, 0.4, 0.6, 0.32, 0.68, 0.25, 0.75, 0.2, 0.8];
+  for (const i of order) {
+    const l = labels[i];
+    let best: Box | null = null;
+    let bestCost = Infinity;
+    for (const t of TS) {
+      const [cx, cy] = l.at(t);
+      const box = { x0: cx - l.w / 2, y0: cy - l.hgt / 2, x1: cx + l.w / 2, y1: cy + l.hgt / 2 };
+      let cost = 0;
+      for (const o of occupied) cost += overlap(box, o);
+      cost += Math.abs(t - 0.5) * 40; // prefer the middle when free
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = box;
+      }
+      if (cost < 1e-9 + Math.abs(t - 0.5) * 40) break;
+    }
+    const box = best as Box;
+    occupied.push(box);
+    const cx = (box.x0 + box.x1) / 2;
+    labelParts.push(
+      `<g class="elabelbox"><title>${h(l.tip)}</title>`,
+      `<rect x="${num(box.x0)}" y="${num(box.y0)}" width="${num(l.w)}" height="${l.hgt}" rx="3" fill="#ffffff" fill-opacity="0.94" stroke="#e1e3e6"/>`,
+      ...l.lines.map(
+        ([t, c], k) =>
+          `<text x="${num(cx)}" y="${num(box.y0 + 13 + k * 13)}" text-anchor="middle" class="elabel" fill="${c}">${h(t)}</text>`,
       ),
       `</g>`,
     );
   }
-  for (const node of layout.nodes.values()) {
-    const s = r.services[node.id];
-    const req = nodeReq(node.id);
-    const rad = radius(req);
-    if (!s) {
-      // an external caller (the load generator): a grey rounded square, as Kiali draws unknown sources
-      const sm = r.summary;
-      const tip = `${node.id} (load generator)\nrequests ${fmtInt(sm.requests)}, success ${fmtPct(sm.successRate)}\np99 ${fmtMs(sm.latencyMs.p99)} ms`;
-      parts.push(
-        `<g class="node ext" data-id="${h(node.id)}"><title>${h(tip)}</title>`,
-        `<rect x="${num(node.x - rad)}" y="${num(node.y - rad)}" width="${num(2 * rad)}" height="${num(2 * rad)}" rx="6" fill="#f0f0f0" stroke="#8a8d90" stroke-width="1.5"/>`,
-        `<text x="${num(node.x)}" y="${num(node.y + rad + 16)}" text-anchor="middle" class="nname">${h(node.id)}</text>`,
-        `<text x="${num(node.x)}" y="${num(node.y + rad + 30)}" text-anchor="middle" class="nsub">${fmtCompact(sm.requests)} req · ${sm.requests ? fmtPct(sm.successRate, 1) : '–'}</text>`,
-        `</g>`,
-      );
-      continue;
-    }
-    const completed = s.successes + sumCauses(s.failures);
-    const color = healthColor(s.successRate, completed);
-    const tip = [
-      `${node.id} (${s.instances} instance${s.instances === 1 ? '' : 's'})`,
-      `requests ${fmtInt(s.requests)}, success ${completed ? fmtPct(s.successRate) : '–'}`,
-      `p50 ${fmtMs(s.latencyMs.p50)} ms, p99 ${fmtMs(s.latencyMs.p99)} ms`,
-      `utilization ${fmtPct(s.utilization, 1)}, max queue ${fmtInt(s.maxQueue)}`,
-      `failures: ${topCauses(s.failures, 5)}`,
-    ].join('\n');
-    parts.push(
-      `<g class="node" data-id="${h(node.id)}"><title>${h(tip)}</title>`,
-      `<circle cx="${num(node.x)}" cy="${num(node.y)}" r="${num(rad + 3)}" fill="${color}" fill-opacity="0.16"/>`,
-      `<circle cx="${num(node.x)}" cy="${num(node.y)}" r="${num(rad)}" fill="#ffffff" stroke="${color}" stroke-width="3"/>`,
-      `<circle cx="${num(node.x)}" cy="${num(node.y)}" r="${num(Math.max(3, rad * 0.42))}" fill="${color}"/>`,
-      `<text x="${num(node.x)}" y="${num(node.y + rad + 18)}" text-anchor="middle" class="nname">${h(node.id)}</text>`,
-      `<text x="${num(node.x)}" y="${num(node.y + rad + 32)}" text-anchor="middle" class="nsub">${fmtCompact(s.requests)} req · ${completed ? fmtPct(s.successRate, 1) : '–'} · p99 ${fmtMs(s.latencyMs.p99)} ms</text>`,
-      `</g>`,
-    );
-  }
-  parts.push(`</svg>`);
-  return parts.join('');
+
+  return [
+    `<svg class="graph" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" role="img" aria-label="Service graph" xmlns="http://www.w3.org/2000/svg">`,
+    `<defs>`,
+    ...(['healthy', 'degraded', 'failing', 'idle'] as const).map(
+      (k) =>
+        `<marker id="arrow-${uid}-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="${HEALTH_COLOR[k]}"/></marker>`,
+    ),
+    `</defs>`,
+    ...edgeParts,
+    ...nodeParts,
+    ...labelParts,
+    `</svg>`,
+  ].join('');
 }
 
 function fmtCompact(x: number): string {
@@ -508,7 +620,12 @@ function eventLanes(events: RunEvent[], durationMs: number, prefix: string): Lan
       case 'fault-end': {
         const s = openFault.get(e.subject);
         if (s) {
-          lane(`fault:${e.subject}`, `fault ${e.subject}`).bars.push({ from: s.t, to: e.t, color: '#ec7a08', title: `${e.subject}: ${s.reason} (${fmtClock(s.t)}–${fmtClock(e.t)})` });
+          lane(`fault:${e.subject}`, `fault ${e.subject}`).bars.push({
+            from: s.t,
+            to: e.t,
+            color: '#ec7a08',
+            title: `${e.subject}: ${s.reason} (${fmtClock(s.t)}–${fmtClock(e.t)})`,
+          });
           openFault.delete(e.subject);
         }
         break;
@@ -516,8 +633,18 @@ function eventLanes(events: RunEvent[], durationMs: number, prefix: string): Lan
       case 'breaker': {
         const prev = breaker.get(e.subject);
         const l = lane(`breaker:${e.subject}`, `breaker ${e.subject}`);
-        if (prev && prev.state !== 'closed') l.bars.push({ from: prev.t, to: e.t, color: stateColor(prev.state), title: `${prev.state} ${fmtClock(prev.t)}–${fmtClock(e.t)}: ${prev.reason}` });
-        l.points.push({ t: e.t, color: stateColor(e.state), title: `${fmtClock(e.t)} → ${e.state ?? '?'}: ${e.reason}` });
+        if (prev && prev.state !== 'closed')
+          l.bars.push({
+            from: prev.t,
+            to: e.t,
+            color: stateColor(prev.state),
+            title: `${prev.state} ${fmtClock(prev.t)}–${fmtClock(e.t)}: ${prev.reason}`,
+          });
+        l.points.push({
+          t: e.t,
+          color: stateColor(e.state),
+          title: `${fmtClock(e.t)} → ${e.state ?? '?'}: ${e.reason}`,
+        });
         breaker.set(e.subject, e);
         break;
       }
@@ -529,35 +656,78 @@ function eventLanes(events: RunEvent[], durationMs: number, prefix: string): Lan
         const s = down.get(e.subject);
         const l = lane(`inst:${e.subject}`, `instance ${e.subject}`);
         if (s) {
-          l.bars.push({ from: s.t, to: e.t, color: '#7d1007', title: `down ${fmtClock(s.t)}–${fmtClock(e.t)}: ${s.reason}` });
+          l.bars.push({
+            from: s.t,
+            to: e.t,
+            color: '#7d1007',
+            title: `down ${fmtClock(s.t)}–${fmtClock(e.t)}: ${s.reason}`,
+          });
           down.delete(e.subject);
-        } else l.points.push({ t: e.t, color: HEALTH_COLOR.healthy, title: `${fmtClock(e.t)} up: ${e.reason}` });
+        } else
+          l.points.push({ t: e.t, color: HEALTH_COLOR.healthy, title: `${fmtClock(e.t)} up: ${e.reason}` });
         break;
       }
       case 'ejection': {
         ejected.set(e.subject, e);
-        lane(`ej:${e.subject}`, `ejected ${e.subject}`).points.push({ t: e.t, color: '#5752d1', title: `${fmtClock(e.t)} ejected: ${e.reason}` });
+        lane(`ej:${e.subject}`, `ejected ${e.subject}`).points.push({
+          t: e.t,
+          color: '#5752d1',
+          title: `${fmtClock(e.t)} ejected: ${e.reason}`,
+        });
         break;
       }
       case 'unejection': {
         const s = ejected.get(e.subject);
         const l = lane(`ej:${e.subject}`, `ejected ${e.subject}`);
         if (s) {
-          l.bars.push({ from: s.t, to: e.t, color: '#8481dd', title: `ejected ${fmtClock(s.t)}–${fmtClock(e.t)}: ${s.reason}` });
+          l.bars.push({
+            from: s.t,
+            to: e.t,
+            color: '#8481dd',
+            title: `ejected ${fmtClock(s.t)}–${fmtClock(e.t)}: ${s.reason}`,
+          });
           ejected.delete(e.subject);
         } else l.points.push({ t: e.t, color: '#8481dd', title: `${fmtClock(e.t)} returned: ${e.reason}` });
         break;
       }
       default:
-        lane(`${e.kind}:${e.subject}`, `${e.kind} ${e.subject}`).points.push({ t: e.t, color: '#0066cc', title: `${fmtClock(e.t)} ${e.state ?? ''} ${e.reason}` });
+        lane(`${e.kind}:${e.subject}`, `${e.kind} ${e.subject}`).points.push({
+          t: e.t,
+          color: '#0066cc',
+          title: `${fmtClock(e.t)} ${e.state ?? ''} ${e.reason}`,
+        });
     }
   }
-  for (const [subject, s] of openFault) lane(`fault:${subject}`, `fault ${subject}`).bars.push({ from: s.t, to: durationMs, color: '#ec7a08', title: `${subject}: ${s.reason} (from ${fmtClock(s.t)})` });
+  for (const [subject, s] of openFault)
+    lane(`fault:${subject}`, `fault ${subject}`).bars.push({
+      from: s.t,
+      to: durationMs,
+      color: '#ec7a08',
+      title: `${subject}: ${s.reason} (from ${fmtClock(s.t)})`,
+    });
   for (const [subject, s] of breaker) {
-    if (s.state !== 'closed') lane(`breaker:${subject}`, `breaker ${subject}`).bars.push({ from: s.t, to: durationMs, color: stateColor(s.state), title: `${s.state} from ${fmtClock(s.t)}: ${s.reason}` });
+    if (s.state !== 'closed')
+      lane(`breaker:${subject}`, `breaker ${subject}`).bars.push({
+        from: s.t,
+        to: durationMs,
+        color: stateColor(s.state),
+        title: `${s.state} from ${fmtClock(s.t)}: ${s.reason}`,
+      });
   }
-  for (const [subject, s] of down) lane(`inst:${subject}`, `instance ${subject}`).bars.push({ from: s.t, to: durationMs, color: '#7d1007', title: `down from ${fmtClock(s.t)}: ${s.reason}` });
-  for (const [subject, s] of ejected) lane(`ej:${subject}`, `ejected ${subject}`).bars.push({ from: s.t, to: Math.min(durationMs, s.t + 1), color: '#8481dd', title: `ejected at ${fmtClock(s.t)}: ${s.reason}` });
+  for (const [subject, s] of down)
+    lane(`inst:${subject}`, `instance ${subject}`).bars.push({
+      from: s.t,
+      to: durationMs,
+      color: '#7d1007',
+      title: `down from ${fmtClock(s.t)}: ${s.reason}`,
+    });
+  for (const [subject, s] of ejected)
+    lane(`ej:${subject}`, `ejected ${subject}`).bars.push({
+      from: s.t,
+      to: Math.min(durationMs, s.t + 1),
+      color: '#8481dd',
+      title: `ejected at ${fmtClock(s.t)}: ${s.reason}`,
+    });
   return [...lanes.values()].map((l) => ({ ...l, label: prefix ? `${prefix}: ${l.label}` : l.label }));
 }
 
@@ -565,7 +735,8 @@ function renderTimeline(runs: { r: RunResult; label: string }[], compare: boolea
   const durationMs = Math.max(1, ...runs.map((x) => x.r.durationMs));
   let lanes: Lane[] = [];
   for (const { r, label } of runs) lanes.push(...eventLanes(r.events, r.durationMs, compare ? label : ''));
-  if (lanes.length === 0) return '<p class="muted">No events: no fault, breaker transition, ejection or instance restart happened.</p>';
+  if (lanes.length === 0)
+    return '<p class="muted">No events: no fault, breaker transition, ejection or instance restart happened.</p>';
   const MAX = 40;
   const hidden = Math.max(0, lanes.length - MAX);
   lanes = lanes.slice(0, MAX);
@@ -574,7 +745,8 @@ function renderTimeline(runs: { r: RunResult; label: string }[], compare: boolea
   const laneH = 22;
   const top = 8;
   const H = top + lanes.length * laneH + 28;
-  const x = (t: number): number => labelW + (Math.max(0, Math.min(durationMs, t)) / durationMs) * (W - labelW - 16);
+  const x = (t: number): number =>
+    labelW + (Math.max(0, Math.min(durationMs, t)) / durationMs) * (W - labelW - 16);
   const parts: string[] = [
     `<svg class="timeline" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Events timeline" xmlns="http://www.w3.org/2000/svg">`,
   ];
@@ -588,14 +760,20 @@ function renderTimeline(runs: { r: RunResult; label: string }[], compare: boolea
   lanes.forEach((l, i) => {
     const y = top + i * laneH;
     if (i % 2 === 0) parts.push(`<rect x="0" y="${y}" width="${W}" height="${laneH}" fill="#f7f8f9"/>`);
-    parts.push(`<text x="8" y="${y + 15}" class="lane">${h(truncate(l.label, Math.floor((labelW - 14) / 6.2)))}<title>${h(l.label)}</title></text>`);
+    parts.push(
+      `<text x="8" y="${y + 15}" class="lane">${h(truncate(l.label, Math.floor((labelW - 14) / 6.2)))}<title>${h(l.label)}</title></text>`,
+    );
     for (const b of l.bars) {
       const x1 = x(b.from);
       const w = Math.max(2, x(b.to) - x1);
-      parts.push(`<rect x="${num(x1)}" y="${y + 5}" width="${num(w)}" height="${laneH - 10}" rx="2" fill="${b.color}" fill-opacity="0.85"><title>${h(b.title)}</title></rect>`);
+      parts.push(
+        `<rect x="${num(x1)}" y="${y + 5}" width="${num(w)}" height="${laneH - 10}" rx="2" fill="${b.color}" fill-opacity="0.85"><title>${h(b.title)}</title></rect>`,
+      );
     }
     for (const p of l.points) {
-      parts.push(`<circle cx="${num(x(p.t))}" cy="${y + laneH / 2}" r="4" fill="${p.color}" stroke="#fff" stroke-width="1"><title>${h(p.title)}</title></circle>`);
+      parts.push(
+        `<circle cx="${num(x(p.t))}" cy="${y + laneH / 2}" r="4" fill="${p.color}" stroke="#fff" stroke-width="1"><title>${h(p.title)}</title></circle>`,
+      );
     }
   });
   parts.push(`</svg>`);
@@ -649,10 +827,11 @@ function utilBar(u: number): string {
 function edgesTable(runs: { r: RunResult; label: string }[]): string {
   const keys: string[] = [];
   const byKey = runs.map(({ r }) => new Map(r.edges.map((e) => [`${e.from}\u0000${e.to}`, e])));
-  for (const { r } of runs) for (const e of r.edges) {
-    const k = `${e.from}\u0000${e.to}`;
-    if (!keys.includes(k)) keys.push(k);
-  }
+  for (const { r } of runs)
+    for (const e of r.edges) {
+      const k = `${e.from}\u0000${e.to}`;
+      if (!keys.includes(k)) keys.push(k);
+    }
   if (keys.length === 0) return '<p class="muted">No edges.</p>';
   const compare = runs.length > 1;
   const head = compare
@@ -684,22 +863,31 @@ function causesTable(runs: { r: RunResult; label: string }[]): string {
   const compare = runs.length > 1;
   const totals = runs.map(({ r }) => {
     const svc: Partial<Record<FailureCause, number>> = {};
+    const calls: Partial<Record<FailureCause, number>> = {};
     const tries: Partial<Record<FailureCause, number>> = {};
-    for (const s of Object.values(r.services)) for (const c of FAILURE_CAUSES) svc[c] = (svc[c] ?? 0) + (s.failures[c] ?? 0);
-    for (const e of r.edges) for (const c of FAILURE_CAUSES) tries[c] = (tries[c] ?? 0) + (e.attemptFailures[c] ?? 0);
-    return { entry: r.summary.failures, svc, tries };
+    for (const s of Object.values(r.services))
+      for (const c of FAILURE_CAUSES) svc[c] = (svc[c] ?? 0) + (s.failures[c] ?? 0);
+    for (const e of r.edges)
+      for (const c of FAILURE_CAUSES) {
+        calls[c] = (calls[c] ?? 0) + (e.failures[c] ?? 0);
+        tries[c] = (tries[c] ?? 0) + (e.attemptFailures[c] ?? 0);
+      }
+    return { entry: r.summary.failures, svc, calls, tries };
   });
-  const causes = FAILURE_CAUSES.filter((c) => totals.some((t) => (t.entry[c] ?? 0) + (t.svc[c] ?? 0) + (t.tries[c] ?? 0) > 0));
+  const causes = FAILURE_CAUSES.filter((c) =>
+    totals.some((t) => (t.entry[c] ?? 0) + (t.svc[c] ?? 0) + (t.calls[c] ?? 0) + (t.tries[c] ?? 0) > 0),
+  );
   if (causes.length === 0) return '<p class="muted">No failures.</p>';
   const head = compare
-    ? `<tr><th>cause</th><th class="l">Envoy</th>${runs.map(({ label }, i) => `<th style="border-top:3px solid ${RUN_COLORS[i % RUN_COLORS.length]}">${h(label)}<br><span class="muted small">entry / tries</span></th>`).join('')}</tr>`
-    : `<tr><th>cause</th><th class="l">Envoy code · flags</th><th>entry</th><th>at services</th><th>failed tries</th></tr>`;
+    ? `<tr><th>cause</th><th class="l">Envoy</th>${runs.map(({ label }, i) => `<th style="border-top:3px solid ${RUN_COLORS[i % RUN_COLORS.length]}">${h(label)}<br><span class="muted small">entry / calls / tries</span></th>`).join('')}</tr>`
+    : `<tr><th>cause</th><th class="l">Envoy code · flags</th><th>entry</th><th>at services</th><th>failed calls</th><th>failed tries</th></tr>`;
   const rows = causes.map((c) => {
     const sw = `<span class="swatch" style="background:${CAUSE_COLORS[FAILURE_CAUSES.indexOf(c)]}"></span>`;
     const envoy = `${ENVOY_OUTCOMES[c].code} · ${ENVOY_OUTCOMES[c].flags}`;
-    if (compare) return `<tr><td class="l name">${sw}${h(c)}</td><td class="l mono small">${h(envoy)}</td>${totals.map((t) => `<td>${fmtInt(t.entry[c] ?? 0)} / ${fmtInt(t.tries[c] ?? 0)}</td>`).join('')}</tr>`;
+    if (compare)
+      return `<tr><td class="l name">${sw}${h(c)}</td><td class="l mono small">${h(envoy)}</td>${totals.map((t) => `<td>${fmtInt(t.entry[c] ?? 0)} / ${fmtInt(t.calls[c] ?? 0)} / ${fmtInt(t.tries[c] ?? 0)}</td>`).join('')}</tr>`;
     const t = totals[0];
-    return `<tr><td class="l name">${sw}${h(c)}</td><td class="l mono small">${h(envoy)}</td><td>${fmtInt(t.entry[c] ?? 0)}</td><td>${fmtInt(t.svc[c] ?? 0)}</td><td>${fmtInt(t.tries[c] ?? 0)}</td></tr>`;
+    return `<tr><td class="l name">${sw}${h(c)}</td><td class="l mono small">${h(envoy)}</td><td>${fmtInt(t.entry[c] ?? 0)}</td><td>${fmtInt(t.svc[c] ?? 0)}</td><td>${fmtInt(t.calls[c] ?? 0)}</td><td>${fmtInt(t.tries[c] ?? 0)}</td></tr>`;
   });
   return `<div class="tablewrap"><table class="data">${head}${rows.join('')}</table></div>`;
 }
@@ -711,15 +899,26 @@ function eventsTable(runs: { r: RunResult; label: string }[], limit = 200): stri
   all.sort((a, b) => a.e.t - b.e.t || a.ri - b.ri || a.i - b.i);
   const shown = all.slice(0, limit);
   const rows = shown.map(({ e, label }) => {
-    const cls = e.state === 'open' ? 'failing' : e.state === 'half-open' ? 'degraded' : e.state === 'closed' ? 'healthy' : '';
+    const cls =
+      e.state === 'open'
+        ? 'failing'
+        : e.state === 'half-open'
+          ? 'degraded'
+          : e.state === 'closed'
+            ? 'healthy'
+            : '';
     return `<tr><td class="l mono">${fmtClock(e.t)}</td>${compare ? `<td class="l small">${h(label)}</td>` : ''}<td class="l">${h(e.kind)}</td><td class="l">${h(e.subject)}</td><td class="l">${e.state ? `<span class="pill ${cls}">${h(e.state)}</span>` : ''}</td><td class="l small">${h(e.reason)}</td></tr>`;
   });
-  const more = all.length > limit ? `<p class="muted">… and ${fmtInt(all.length - limit)} more events (all of them are in the JSON result).</p>` : '';
+  const more =
+    all.length > limit
+      ? `<p class="muted">… and ${fmtInt(all.length - limit)} more events (all of them are in the JSON result).</p>`
+      : '';
   return `<details${all.length <= 40 ? ' open' : ''}><summary>Event list (${fmtInt(all.length)})</summary><div class="tablewrap"><table class="data"><tr><th>time</th>${compare ? '<th class="l">run</th>' : ''}<th class="l">kind</th><th class="l">subject</th><th class="l">state</th><th class="l">reason</th></tr>${rows.join('')}</table></div>${more}</details>`;
 }
 
 function checksList(r: RunResult): string {
-  if (r.thresholds.length === 0 && r.probes.length === 0) return '<p class="muted">No thresholds or steady-state probes were defined.</p>';
+  if (r.thresholds.length === 0 && r.probes.length === 0)
+    return '<p class="muted">No thresholds or steady-state probes were defined.</p>';
   const item = (ok: boolean, name: string, expected: string, observed: number): string =>
     `<li class="${ok ? 'ok' : 'bad'}"><span class="mark">${ok ? '✓' : '✗'}</span><span class="cname">${h(name)}</span><span class="cexp">${h(expected)}</span><span class="cobs">observed ${h(fmtObserved(observed))}</span></li>`;
   return `<ul class="checks">${[
@@ -751,14 +950,47 @@ function summaryCards(r: RunResult): string {
   const faults = r.events.filter((e) => e.kind === 'fault-start').length;
   const busiest = Object.entries(r.services).sort((a, b) => b[1].utilization - a[1].utilization)[0];
   return `<div class="cards">${[
-    card('Requests', fmtInt(s.requests), `${rps >= 100 ? fmtInt(rps) : rps.toFixed(1)} /s over ${h(fmtDuration(r.durationMs))}`),
-    card('Success rate', `<span style="color:${healthColor(s.successRate, s.requests)}">${s.requests ? fmtPct(s.successRate) : '–'}</span>`, `${fmtInt(s.requests - s.successes)} failed · ${fmtInt(s.degraded)} degraded`, healthColor(s.successRate, s.requests)),
+    card(
+      'Requests',
+      fmtInt(s.requests),
+      `${rps >= 100 ? fmtInt(rps) : rps.toFixed(1)} /s over ${h(fmtDuration(r.durationMs))}`,
+    ),
+    card(
+      'Success rate',
+      `<span style="color:${healthColor(s.successRate, s.requests)}">${s.requests ? fmtPct(s.successRate) : '–'}</span>`,
+      `${fmtInt(s.requests - s.successes)} failed · ${fmtInt(s.degraded)} degraded`,
+      healthColor(s.successRate, s.requests),
+    ),
     card('Latency p50', `${fmtMs(s.latencyMs.p50)}<small> ms</small>`, `mean ${fmtMs(s.latencyMs.mean)} ms`),
-    card('Latency p99', `${fmtMs(s.latencyMs.p99)}<small> ms</small>`, `p99.9 ${fmtMs(s.latencyMs.p999)} · max ${fmtMs(s.latencyMs.max)} ms`),
-    card('Retries', fmtInt(retries), `${requestsOnEdges ? (attempts / requestsOnEdges).toFixed(2) : '1.00'}× tries per call · ${fmtInt(s.clientRetries)} client`, retries > 0 ? HEALTH_COLOR.degraded : ''),
-    card('Duplicate side effects', fmtInt(dups), 'non-idempotent work repeated by retries', dups > 0 ? HEALTH_COLOR.failing : ''),
-    card('Busiest service', busiest ? h(busiest[0]) : '–', busiest ? `${fmtPct(busiest[1].utilization, 1)} of worker slots busy` : '', '', true),
-    card('Events', fmtInt(r.events.length), `${faults} fault${faults === 1 ? '' : 's'} · ${breakerOpens} breaker open${breakerOpens === 1 ? '' : 's'}`),
+    card(
+      'Latency p99',
+      `${fmtMs(s.latencyMs.p99)}<small> ms</small>`,
+      `p99.9 ${fmtMs(s.latencyMs.p999)} · max ${fmtMs(s.latencyMs.max)} ms`,
+    ),
+    card(
+      'Retries',
+      fmtInt(retries),
+      `${requestsOnEdges ? (attempts / requestsOnEdges).toFixed(2) : '1.00'}× tries per call · ${fmtInt(s.clientRetries)} client`,
+      retries > 0 ? HEALTH_COLOR.degraded : '',
+    ),
+    card(
+      'Duplicate side effects',
+      fmtInt(dups),
+      'non-idempotent work repeated by retries',
+      dups > 0 ? HEALTH_COLOR.failing : '',
+    ),
+    card(
+      'Busiest service',
+      busiest ? h(busiest[0]) : '–',
+      busiest ? `${fmtPct(busiest[1].utilization, 1)} of worker slots busy` : '',
+      '',
+      true,
+    ),
+    card(
+      'Events',
+      fmtInt(r.events.length),
+      `${faults} fault${faults === 1 ? '' : 's'} · ${breakerOpens} breaker open${breakerOpens === 1 ? '' : 's'}`,
+    ),
   ].join('')}</div>`;
 }
 
@@ -779,11 +1011,31 @@ const COMPARE_METRICS: Metric[] = [
   { name: 'p99 ms', get: (r) => r.summary.latencyMs.p99, fmt: fmtMs, better: -1 },
   { name: 'p99.9 ms', get: (r) => r.summary.latencyMs.p999, fmt: fmtMs, better: -1 },
   { name: 'mean ms', get: (r) => r.summary.latencyMs.mean, fmt: fmtMs, better: -1 },
-  { name: 'retries (all edges)', get: (r) => r.edges.reduce((a, e) => a + e.retries, 0), fmt: fmtInt, better: -1 },
+  {
+    name: 'retries (all edges)',
+    get: (r) => r.edges.reduce((a, e) => a + e.retries, 0),
+    fmt: fmtInt,
+    better: -1,
+  },
   { name: 'client retries', get: (r) => r.summary.clientRetries, fmt: fmtInt, better: -1 },
-  { name: 'duplicate side effects', get: (r) => Object.values(r.services).reduce((a, s) => a + s.duplicateSideEffects, 0), fmt: fmtInt, better: -1 },
-  { name: 'max utilization', get: (r) => Math.max(0, ...Object.values(r.services).map((s) => s.utilization)), fmt: (x) => fmtPct(x, 1), better: -1 },
-  { name: 'breaker opens', get: (r) => r.events.filter((e) => e.kind === 'breaker' && e.state === 'open').length, fmt: fmtInt, better: 0 },
+  {
+    name: 'duplicate side effects',
+    get: (r) => Object.values(r.services).reduce((a, s) => a + s.duplicateSideEffects, 0),
+    fmt: fmtInt,
+    better: -1,
+  },
+  {
+    name: 'max utilization',
+    get: (r) => Math.max(0, ...Object.values(r.services).map((s) => s.utilization)),
+    fmt: (x) => fmtPct(x, 1),
+    better: -1,
+  },
+  {
+    name: 'breaker opens',
+    get: (r) => r.events.filter((e) => e.kind === 'breaker' && e.state === 'open').length,
+    fmt: fmtInt,
+    better: 0,
+  },
 ];
 
 function compareTable(runs: { r: RunResult; label: string }[]): string {
@@ -797,8 +1049,14 @@ function compareTable(runs: { r: RunResult; label: string }[]): string {
         if (i > 0 && Number.isFinite(v) && Number.isFinite(base) && v !== base) {
           const d = v - base;
           const good = m.better === 0 ? 0 : Math.sign(d) === m.better ? 1 : -1;
-          const rel = base !== 0 && m.name !== 'success rate' ? ` (${d > 0 ? '+' : ''}${((d / Math.abs(base)) * 100).toFixed(0)}%)` : '';
-          const txt = m.name === 'success rate' ? `${d > 0 ? '+' : ''}${(d * 100).toFixed(2)} pt` : `${d > 0 ? '+' : ''}${m.fmt(d)}${rel}`;
+          const rel =
+            base !== 0 && m.name !== 'success rate'
+              ? ` (${d > 0 ? '+' : ''}${((d / Math.abs(base)) * 100).toFixed(0)}%)`
+              : '';
+          const txt =
+            m.name === 'success rate'
+              ? `${d > 0 ? '+' : ''}${(d * 100).toFixed(2)} pt`
+              : `${d > 0 ? '+' : ''}${m.fmt(d)}${rel}`;
           delta = ` <span class="delta ${good > 0 ? 'better' : good < 0 ? 'worse' : ''}">${h(txt)}</span>`;
         }
         const cell = m.name === 'success rate' ? pill(v, r.summary.requests) : h(m.fmt(v));
@@ -1122,7 +1380,9 @@ function legendRuns(runs: ClientRun[]): string {
       (r, i) =>
         `<span><svg width="22" height="6"><line x1="0" y1="3" x2="22" y2="3" stroke="${r.color}" stroke-width="2.2"${dashes[i % 4] ? ` stroke-dasharray="${dashes[i % 4]}"` : ''}/></svg>${h(r.label)}</span>`,
     )
-    .join('')}<span><i class="band"></i>fault active</span><span><svg width="10" height="12"><line x1="5" y1="0" x2="5" y2="12" stroke="#c9190b" stroke-dasharray="2,3"/></svg>breaker opened</span></div>`;
+    .join(
+      '',
+    )}<span><i class="band"></i>fault active</span><span><svg width="10" height="12"><line x1="5" y1="0" x2="5" y2="12" stroke="#c9190b" stroke-dasharray="2,3"/></svg>breaker opened</span></div>`;
 }
 
 function chartBox(title: string, spec: string): string {
@@ -1137,9 +1397,12 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
   const labels = uniqueLabels(results, options.labels);
   const runs = results.map((r, i) => ({ r, label: labels[i] }));
   const maxPoints = options.maxPoints ?? 720;
-  const clientRuns = results.map((r, i) => clientRun(r, labels[i], RUN_COLORS[i % RUN_COLORS.length], maxPoints));
+  const clientRuns = results.map((r, i) =>
+    clientRun(r, labels[i], RUN_COLORS[i % RUN_COLORS.length], maxPoints),
+  );
   const first = results[0];
-  const title = options.title ?? (compare ? `meshdojo · compare ${labels.join(' vs ')}` : `meshdojo · ${first.scenario}`);
+  const title =
+    options.title ?? (compare ? `meshdojo · compare ${labels.join(' vs ')}` : `meshdojo · ${first.scenario}`);
 
   // edges whose retries amplify traffic, for the amplification chart (first run)
   const ampEdges = first.edges
@@ -1152,9 +1415,14 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
   // header
   const meta: string[] = [];
   if (compare) {
-    meta.push(`<span><b>${results.length}</b> runs</span>`, `<span>mode <b>${h([...new Set(results.map((r) => r.mode))].join(', '))}</b></span>`);
+    meta.push(
+      `<span><b>${results.length}</b> runs</span>`,
+      `<span>mode <b>${h([...new Set(results.map((r) => r.mode))].join(', '))}</b></span>`,
+    );
     meta.push(`<span>seeds <b>${h([...new Set(results.map((r) => String(r.seed)))].join(', '))}</b></span>`);
-    meta.push(`<span>duration <b>${h(fmtDuration(Math.max(...results.map((r) => r.durationMs))))}</b></span>`);
+    meta.push(
+      `<span>duration <b>${h(fmtDuration(Math.max(...results.map((r) => r.durationMs))))}</b></span>`,
+    );
   } else {
     meta.push(
       `<span>mode <b>${h(first.mode)}</b></span>`,
@@ -1164,9 +1432,12 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
     );
     if (first.wall) {
       const speed = first.wall.elapsedMs > 0 ? first.durationMs / first.wall.elapsedMs : 0;
-      meta.push(`<span>wall <b>${h(fmtDuration(first.wall.elapsedMs))}</b> (${speed >= 10 ? fmtInt(speed) : speed.toFixed(1)}× real time)</span>`);
+      meta.push(
+        `<span>wall <b>${h(fmtDuration(first.wall.elapsedMs))}</b> (${speed >= 10 ? fmtInt(speed) : speed.toFixed(1)}× real time)</span>`,
+      );
     }
-    if (first.mesh && first.mesh.profile !== 'none') meta.push(`<span>mesh <b>${h(first.mesh.profile)}</b></span>`);
+    if (first.mesh && first.mesh.profile !== 'none')
+      meta.push(`<span>mesh <b>${h(first.mesh.profile)}</b></span>`);
   }
   const allPassed = results.every((r) => r.passed);
   const verdict = compare
@@ -1180,13 +1451,20 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
   );
 
   // summary
-  if (compare) body.push(`<section class="panel"><h2>Summary<span class="hint">deltas against ${h(labels[0])}</span></h2>${compareTable(runs)}</section>`);
-  else body.push(`<section class="panel" style="background:transparent;border:0;padding:0">${summaryCards(first)}</section>`);
+  if (compare)
+    body.push(
+      `<section class="panel"><h2>Summary<span class="hint">deltas against ${h(labels[0])}</span></h2>${compareTable(runs)}</section>`,
+    );
+  else
+    body.push(
+      `<section class="panel" style="background:transparent;border:0;padding:0">${summaryCards(first)}</section>`,
+    );
 
   // entry charts
   body.push(
     `<section class="panel"><h2>Entry over time<span class="hint">as the load generator saw it${clientRuns[0].stepMs !== first.series.intervalMs ? ` · one point per ${h(fmtDuration(clientRuns[0].stepMs))} (p99 = worst interval)` : ''}</span></h2>`,
-    legendRuns(clientRuns) || `<div class="legend"><span><i class="band"></i>fault active</span><span><svg width="10" height="12"><line x1="5" y1="0" x2="5" y2="12" stroke="#c9190b" stroke-dasharray="2,3"/></svg>breaker opened</span></div>`,
+    legendRuns(clientRuns) ||
+      `<div class="legend"><span><i class="band"></i>fault active</span><span><svg width="10" height="12"><line x1="5" y1="0" x2="5" y2="12" stroke="#c9190b" stroke-dasharray="2,3"/></svg>breaker opened</span></div>`,
     `<div class="chartgrid">${chartBox('Requests per second', 'entry||rps')}${chartBox('Success rate', 'entry||success')}${chartBox('Latency p99 (ms)', 'entry||p99')}</div>`,
     `</section>`,
   );
@@ -1195,7 +1473,9 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
   const causeKeys = FAILURE_CAUSES.filter((c) => clientRuns.some((r) => r.entry.byCause?.[c]));
   body.push(
     `<section class="panel"><h2>Failures by cause over time<span class="hint">entry requests failed per second, stacked</span></h2>`,
-    causeKeys.length ? `<div class="legend">${causeKeys.map((c) => `<span><i class="dot" style="background:${CAUSE_COLORS[FAILURE_CAUSES.indexOf(c)]}"></i>${h(c)}</span>`).join('')}</div>` : '',
+    causeKeys.length
+      ? `<div class="legend">${causeKeys.map((c) => `<span><i class="dot" style="background:${CAUSE_COLORS[FAILURE_CAUSES.indexOf(c)]}"></i>${h(c)}</span>`).join('')}</div>`
+      : '',
     `<div class="chartgrid">${clientRuns.map((r, i) => chartBox(compare ? r.label : 'Failed entry requests / s', `run|${i}|causes`)).join('')}</div>`,
     `</section>`,
   );
@@ -1205,7 +1485,8 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
   const edgePairs: [string, string][] = [];
   for (const r of results) {
     for (const n of Object.keys(r.services)) if (!names.includes(n)) names.push(n);
-    for (const e of r.edges) if (!edgePairs.some(([a, b]) => a === e.from && b === e.to)) edgePairs.push([e.from, e.to]);
+    for (const e of r.edges)
+      if (!edgePairs.some(([a, b]) => a === e.from && b === e.to)) edgePairs.push([e.from, e.to]);
   }
   const layout = layoutGraph(names, edgePairs);
   body.push(
@@ -1240,8 +1521,12 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
 
   // tables
   body.push(`<section class="panel"><h2>Services</h2>${servicesTable(runs)}</section>`);
-  body.push(`<section class="panel"><h2>Edges<span class="hint">caller → callee · retries by the application and by the mesh · amplification = tries per request</span></h2>${edgesTable(runs)}</section>`);
-  body.push(`<section class="panel"><h2>Failures by cause<span class="hint">entry = requests the load generator saw fail · failed tries = every failed attempt on every edge</span></h2>${causesTable(runs)}</section>`);
+  body.push(
+    `<section class="panel"><h2>Edges<span class="hint">caller → callee · retries by the application and by the mesh · amplification = tries per request</span></h2>${edgesTable(runs)}</section>`,
+  );
+  body.push(
+    `<section class="panel"><h2>Failures by cause<span class="hint">entry = requests the load generator saw fail · at services = invocations that failed at an instance · failed calls = edge requests that failed after all tries · failed tries = every failed attempt</span></h2>${causesTable(runs)}</section>`,
+  );
 
   // events
   body.push(

@@ -82,7 +82,9 @@ export function health(successRate: number, requests: number): 'healthy' | 'degr
 
 /** "route-timeout 30, breaker-open 15" — the largest `n` causes. */
 export function topCauses(f: Partial<Record<FailureCause, number>>, n = 3): string {
-  const list = FAILURE_CAUSES.filter((c) => (f[c] ?? 0) > 0).sort((a, b) => (f[b] as number) - (f[a] as number));
+  const list = FAILURE_CAUSES.filter((c) => (f[c] ?? 0) > 0).sort(
+    (a, b) => (f[b] as number) - (f[a] as number),
+  );
   if (list.length === 0) return '-';
   const shown = list.slice(0, n).map((c) => `${c} ${fmtInt(f[c] as number)}`);
   if (list.length > n) shown.push(`+${list.length - n} more`);
@@ -120,10 +122,13 @@ function table(
   opts: { align?: ('l' | 'r')[]; indent?: string; head?: Paint } = {},
 ): string[] {
   const cells: Cell[][] = rows.map((r) => r.map((c) => (typeof c === 'string' ? { text: c } : c)));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ? r[i].text.length : 0))));
+  const widths = headers.map((h, i) =>
+    Math.max(h.length, ...cells.map((r) => (r[i] ? r[i].text.length : 0))),
+  );
   const align = headers.map((_, i) => opts.align?.[i] ?? (i === 0 ? 'l' : 'r'));
   const indent = opts.indent ?? '  ';
-  const pad = (s: string, i: number): string => (align[i] === 'l' ? s.padEnd(widths[i]) : s.padStart(widths[i]));
+  const pad = (s: string, i: number): string =>
+    align[i] === 'l' ? s.padEnd(widths[i]) : s.padStart(widths[i]);
   const line = (texts: Cell[]): string =>
     (
       indent +
@@ -149,8 +154,15 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
   const bold = paint(ANSI.bold);
   const dim = paint(ANSI.dim);
   const healthPaint = (h: ReturnType<typeof health>): Paint | undefined =>
-    h === 'healthy' ? paint(ANSI.green) : h === 'degraded' ? paint(ANSI.amber) : h === 'failing' ? paint(ANSI.red) : undefined;
-  const ok = (b: boolean): Cell => (b ? { text: '✓', paint: paint(ANSI.green) } : { text: '✗', paint: paint(ANSI.red) });
+    h === 'healthy'
+      ? paint(ANSI.green)
+      : h === 'degraded'
+        ? paint(ANSI.amber)
+        : h === 'failing'
+          ? paint(ANSI.red)
+          : undefined;
+  const ok = (b: boolean): Cell =>
+    b ? { text: '✓', paint: paint(ANSI.green) } : { text: '✗', paint: paint(ANSI.red) };
   const out: string[] = [];
   const section = (title: string): void => {
     out.push('', bold(title));
@@ -175,7 +187,9 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
   out.push(dim(facts.join(' · ')));
   const verdict = result.passed ? paint(ANSI.green)('PASSED') : paint(ANSI.red)('FAILED');
   const nChecks = result.thresholds.length + result.probes.length;
-  out.push(`verdict ${verdict}${nChecks ? ` (${nChecks - countFailed(result)}/${nChecks} checks held)` : ''}`);
+  out.push(
+    `verdict ${verdict}${nChecks ? ` (${nChecks - countFailed(result)}/${nChecks} checks held)` : ''}`,
+  );
 
   // entry
   section('Entry (as the load generator saw it)');
@@ -183,7 +197,19 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
   const degradedPct = s.successes > 0 ? s.degraded / s.successes : 0;
   out.push(
     ...table(
-      ['requests', 'success', 'failed', 'degraded', 'client retries', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'mean ms', 'max ms'],
+      [
+        'requests',
+        'success',
+        'failed',
+        'degraded',
+        'client retries',
+        'p50 ms',
+        'p90 ms',
+        'p99 ms',
+        'p99.9 ms',
+        'mean ms',
+        'max ms',
+      ],
       [
         [
           fmtInt(s.requests),
@@ -209,7 +235,19 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
     section('Services');
     out.push(
       ...table(
-        ['service', 'inst', 'requests', 'success', 'p50 ms', 'p99 ms', 'util', 'max queue', 'orphaned', 'side effects (dup)', 'top causes'],
+        [
+          'service',
+          'inst',
+          'requests',
+          'success',
+          'p50 ms',
+          'p99 ms',
+          'util',
+          'max queue',
+          'orphaned',
+          'side effects (dup)',
+          'top causes',
+        ],
         names.map((n) => {
           const st = result.services[n];
           const completed = st.successes + sumCauses(st.failures);
@@ -217,7 +255,10 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
             n,
             fmtInt(st.instances),
             fmtInt(st.requests),
-            { text: completed ? fmtPct(st.successRate) : '-', paint: healthPaint(health(st.successRate, completed)) },
+            {
+              text: completed ? fmtPct(st.successRate) : '-',
+              paint: healthPaint(health(st.successRate, completed)),
+            },
             fmtMs(st.latencyMs.p50),
             fmtMs(st.latencyMs.p99),
             fmtPct(st.utilization, 1),
@@ -259,24 +300,37 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
 
   // failures by cause
   const svcTotals: Partial<Record<FailureCause, number>> = {};
+  const callTotals: Partial<Record<FailureCause, number>> = {};
   const attemptTotals: Partial<Record<FailureCause, number>> = {};
-  for (const n of names) for (const c of FAILURE_CAUSES) svcTotals[c] = (svcTotals[c] ?? 0) + (result.services[n].failures[c] ?? 0);
-  for (const e of result.edges) for (const c of FAILURE_CAUSES) attemptTotals[c] = (attemptTotals[c] ?? 0) + (e.attemptFailures[c] ?? 0);
-  const causes = FAILURE_CAUSES.filter((c) => (s.failures[c] ?? 0) + (svcTotals[c] ?? 0) + (attemptTotals[c] ?? 0) > 0);
-  section('Failures by cause');
+  const add = (
+    into: Partial<Record<FailureCause, number>>,
+    f: Partial<Record<FailureCause, number>>,
+  ): void => {
+    for (const c of FAILURE_CAUSES) if (f[c]) into[c] = (into[c] ?? 0) + (f[c] as number);
+  };
+  for (const n of names) add(svcTotals, result.services[n].failures);
+  for (const e of result.edges) {
+    add(callTotals, e.failures);
+    add(attemptTotals, e.attemptFailures);
+  }
+  const causes = FAILURE_CAUSES.filter(
+    (c) => (s.failures[c] ?? 0) + (svcTotals[c] ?? 0) + (callTotals[c] ?? 0) + (attemptTotals[c] ?? 0) > 0,
+  );
+  section('Failures by cause (entry requests · invocations at services · calls on edges · tries)');
   if (causes.length === 0) out.push('  none');
   else {
     out.push(
       ...table(
-        ['cause', 'entry', 'at services', 'failed tries', 'envoy'],
+        ['cause', 'entry', 'at services', 'failed calls', 'failed tries', 'envoy'],
         causes.map((c) => [
           c,
           fmtInt(s.failures[c] ?? 0),
           fmtInt(svcTotals[c] ?? 0),
+          fmtInt(callTotals[c] ?? 0),
           fmtInt(attemptTotals[c] ?? 0),
           `${ENVOY_OUTCOMES[c].code || '0'} ${ENVOY_OUTCOMES[c].flags}`,
         ]),
-        { align: ['l', 'r', 'r', 'r', 'l'], head: dim },
+        { align: ['l', 'r', 'r', 'r', 'r', 'l'], head: dim },
       ),
     );
   }
@@ -284,7 +338,11 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
   // events
   const maxEvents = options.maxEvents ?? 30;
   const events = result.events;
-  section(events.length > maxEvents ? `Events (first ${maxEvents} of ${fmtInt(events.length)})` : `Events (${events.length})`);
+  section(
+    events.length > maxEvents
+      ? `Events (first ${maxEvents} of ${fmtInt(events.length)})`
+      : `Events (${events.length})`,
+  );
   if (events.length === 0) out.push('  none');
   else {
     out.push(
@@ -296,7 +354,14 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
           e.subject,
           {
             text: e.state ?? '',
-            paint: e.state === 'open' ? paint(ANSI.red) : e.state === 'half-open' ? paint(ANSI.amber) : e.state === 'closed' ? paint(ANSI.green) : undefined,
+            paint:
+              e.state === 'open'
+                ? paint(ANSI.red)
+                : e.state === 'half-open'
+                  ? paint(ANSI.amber)
+                  : e.state === 'closed'
+                    ? paint(ANSI.green)
+                    : undefined,
           },
           e.reason,
         ]),
@@ -307,7 +372,9 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
       const rest = new Map<string, number>();
       for (const e of events.slice(maxEvents)) rest.set(e.kind, (rest.get(e.kind) ?? 0) + 1);
       out.push(
-        dim(`  … and ${fmtInt(events.length - maxEvents)} more: ${[...rest.entries()].map(([k, n]) => `${k} ${fmtInt(n)}`).join(', ')}`),
+        dim(
+          `  … and ${fmtInt(events.length - maxEvents)} more: ${[...rest.entries()].map(([k, n]) => `${k} ${fmtInt(n)}`).join(', ')}`,
+        ),
       );
     }
   }
@@ -346,7 +413,10 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
   const samples: string[] = [];
   if (result.traces.length) samples.push(`${fmtInt(result.traces.length)} sampled spans`);
   if (result.accessLog.length) samples.push(`${fmtInt(result.accessLog.length)} access-log lines`);
-  if (result.engine) samples.push(`${fmtInt(result.engine.events)} engine events, ${fmtInt(result.engine.serviceCalls)} service calls`);
+  if (result.engine)
+    samples.push(
+      `${fmtInt(result.engine.events)} engine events, ${fmtInt(result.engine.serviceCalls)} service calls`,
+    );
   if (samples.length) out.push('', dim(samples.join(' · ')));
   return out.join('\n') + '\n';
 }

@@ -119,7 +119,10 @@ function spanAttributes(s: Span): [string, string | number | boolean][] {
  * `service.instance.id`), ordered by `serviceNames` (then by first appearance), spans in the
  * order given. Accepts a RunResult (its `traces`) or a list of spans.
  */
-export function toOtlpJson(input: RunResult | readonly Span[], serviceNames: readonly string[] = []): OtlpTracesData {
+export function toOtlpJson(
+  input: RunResult | readonly Span[],
+  serviceNames: readonly string[] = [],
+): OtlpTracesData {
   const spans = spansOf(input);
   const order = new Map<string, number>();
   serviceNames.forEach((n, i) => order.set(n, i));
@@ -141,7 +144,10 @@ export function toOtlpJson(input: RunResult | readonly Span[], serviceNames: rea
       endTimeUnixNano: unixNanos(s.endMs),
       attributes: spanAttributes(s).map(([k, v]) => kv(k, v)),
       status: error
-        ? { code: 2, message: s.status === 0 ? `no response${s.flags ? ` (${s.flags})` : ''}` : `HTTP ${s.status}` }
+        ? {
+            code: 2,
+            message: s.status === 0 ? `no response${s.flags ? ` (${s.flags})` : ''}` : `HTTP ${s.status}`,
+          }
         : { code: 1 },
     };
     if (s.parentSpanId) span.parentSpanId = spanIdHex(s.parentSpanId);
@@ -225,7 +231,17 @@ export function toJaegerJson(input: RunResult | readonly Span[]): JaegerDocument
       t.trace.processes[pid] = { serviceName: s.service, tags: [jtag('hostname', s.instance)] };
     }
     const tags: JaegerTag[] = [jtag('span.kind', s.kind)];
-    for (const [k, v] of spanAttributes(s)) tags.push(jtag(k === 'http.response.status_code' ? 'http.status_code' : k === 'http.request.method' ? 'http.method' : k, v));
+    for (const [k, v] of spanAttributes(s))
+      tags.push(
+        jtag(
+          k === 'http.response.status_code'
+            ? 'http.status_code'
+            : k === 'http.request.method'
+              ? 'http.method'
+              : k,
+          v,
+        ),
+      );
     if (isErrorSpan(s)) tags.push(jtag('error', true));
     t.trace.spans.push({
       traceID,

@@ -2,10 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MM1_YAML, probeSimulator, runCli } from './helpers.ts';
-
-const sim = await probeSimulator();
-if (!sim.ready) console.warn(`cli.test: run tests skipped — simulator not ready: ${sim.reason}`);
+import { MM1_YAML, runCli } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshdojo-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,7 +94,7 @@ describe('meshdojo (no simulator needed)', () => {
 });
 
 describe('meshdojo run (simulator)', () => {
-  it.skipIf(!sim.ready)('run --format json prints the RunResult', () => {
+  it('run --format json prints the RunResult', () => {
     const r = runCli(['run', mm1, '--format', 'json', '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -113,7 +110,7 @@ describe('meshdojo run (simulator)', () => {
     expect(result).not.toHaveProperty('wall');
   });
 
-  it.skipIf(!sim.ready)('is deterministic and honours --seed and --duration', () => {
+  it('is deterministic and honours --seed and --duration', () => {
     const a = JSON.parse(runCli(['run', mm1, '--format', 'json', '--seed', '7', '--duration', '5s']).stdout);
     const b = JSON.parse(runCli(['run', mm1, '--format', 'json', '--seed', '7', '--duration', '5s']).stdout);
     expect(a.seed).toBe(7);
@@ -121,22 +118,19 @@ describe('meshdojo run (simulator)', () => {
     expect(a.hash).toBe(b.hash);
   });
 
-  it.skipIf(!sim.ready)(
-    '--out writes the report atomically (no temp file left) and text goes to stdout',
-    () => {
-      const out = join(dir, 'report.html');
-      const r = runCli(['run', mm1, '--format', 'html', '--out', out, '--duration', '5s']);
-      expect(r.status).toBe(0);
-      expect(r.stdout).toBe('');
-      expect(readFileSync(out, 'utf8')).toMatch(/<html/i);
-      expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-      const text = runCli(['run', mm1, '--duration', '5s']);
-      expect(text.status).toBe(0);
-      expect(text.stdout.length).toBeGreaterThan(0);
-    },
-  );
+  it('--out writes the report atomically (no temp file left) and text goes to stdout', () => {
+    const out = join(dir, 'report.html');
+    const r = runCli(['run', mm1, '--format', 'html', '--out', out, '--duration', '5s']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(out, 'utf8')).toMatch(/<html/i);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    const text = runCli(['run', mm1, '--duration', '5s']);
+    expect(text.status).toBe(0);
+    expect(text.stdout.length).toBeGreaterThan(0);
+  });
 
-  it.skipIf(!sim.ready)('writes traces, access log and Prometheus text', () => {
+  it('writes traces, access log and Prometheus text', () => {
     const traces = join(dir, 'traces.json');
     const log = join(dir, 'access.log');
     const prom = join(dir, 'metrics.prom');
@@ -163,7 +157,7 @@ describe('meshdojo run (simulator)', () => {
     expect(readFileSync(prom, 'utf8')).toMatch(/^# (HELP|TYPE) /m);
   });
 
-  it.skipIf(!sim.ready)('compare and sweep run variants on workers', () => {
+  it('compare and sweep run variants on workers', () => {
     const cmp = runCli([
       'compare',
       mm1,

@@ -194,19 +194,3 @@ export function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number 
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-/**
- * Whether the simulator is wired: actually runs a 2-second M/M/1. The run tests are skipped (with
- * the reason printed) until it is.
- */
-export async function probeSimulator(): Promise<{ ready: boolean; reason?: string }> {
-  try {
-    const { runScenario } = await import('../../simulator/sim/run.ts');
-    const r = runScenario(tinyScenario({ durationMs: 2000 }));
-    if (!r || typeof r.hash !== 'string')
-      return { ready: false, reason: 'runScenario returned no RunResult' };
-    return { ready: true };
-  } catch (err) {
-    return { ready: false, reason: err instanceof Error ? err.message : String(err) };
-  }
-}

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runInWorker, runMany } from '../../simulator/cli/pool.ts';
-import { probeSimulator, tinyScenario } from './helpers.ts';
+import { tinyScenario } from './helpers.ts';
 
 const FAKE = new URL('./fake-runner.ts', import.meta.url);
-const sim = await probeSimulator();
-if (!sim.ready) console.warn(`pool.test: simulator tests skipped — simulator not ready: ${sim.reason}`);
 
 describe('worker pool (fake runner)', () => {
   it('runs one scenario on a worker thread (structured clone in and out)', async () => {
@@ -41,7 +39,7 @@ describe('worker pool (fake runner)', () => {
 });
 
 describe('worker pool (simulator)', () => {
-  it.skipIf(!sim.ready)('gives the same RunResult hash on a worker as on the main thread', async () => {
+  it('gives the same RunResult hash on a worker as on the main thread', async () => {
     const { runScenario } = await import('../../simulator/sim/run.ts');
     const s = tinyScenario({ durationMs: 5000 });
     const local = runScenario(s);

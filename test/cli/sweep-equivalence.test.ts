@@ -29,13 +29,39 @@ describe('sweep vs separate runs', () => {
   it('20 variants on worker threads equal 20 separate meshdojo run calls', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshdojo-sweep-'));
     writeFileSync(join(dir, 'base.yaml'), base);
-    const common = ['topologies/bookinfo.yaml', 'chaos/bookinfo-ratings-slow.yaml', '--duration', '40s', '--seed', '7'];
-    const { stdout } = await run(process.execPath, [
-      BIN, 'sweep', ...common, '--policy', join(dir, 'base.yaml'),
-      '--vary', 'ratings.retries.attempts=0..4', '--vary', 'ratings.retries.perTryTimeout=100ms,200ms,400ms,800ms',
-      '--workers', '2', '--format', 'json',
-    ], { maxBuffer: 1 << 26 });
-    const sweep = JSON.parse(stdout) as { variants: { values: Record<string, string>; metrics: { hash: string; successRate: number; p99: number } }[] };
+    const common = [
+      'topologies/bookinfo.yaml',
+      'chaos/bookinfo-ratings-slow.yaml',
+      '--duration',
+      '40s',
+      '--seed',
+      '7',
+    ];
+    const { stdout } = await run(
+      process.execPath,
+      [
+        BIN,
+        'sweep',
+        ...common,
+        '--policy',
+        join(dir, 'base.yaml'),
+        '--vary',
+        'ratings.retries.attempts=0..4',
+        '--vary',
+        'ratings.retries.perTryTimeout=100ms,200ms,400ms,800ms',
+        '--workers',
+        '2',
+        '--format',
+        'json',
+      ],
+      { maxBuffer: 1 << 26 },
+    );
+    const sweep = JSON.parse(stdout) as {
+      variants: {
+        values: Record<string, string>;
+        metrics: { hash: string; successRate: number; p99: number };
+      }[];
+    };
     expect(sweep.variants).toHaveLength(20);
     const hashes = new Set(sweep.variants.map((v) => v.metrics.hash));
     expect(hashes.size).toBeGreaterThan(15); // the variants really differ
@@ -45,16 +71,24 @@ describe('sweep vs separate runs', () => {
       const perTry = v.values['ratings.retries.perTryTimeout'];
       const file = join(dir, `v-${attempts}-${perTry}.yaml`);
       writeFileSync(file, variantPolicy(attempts, perTry));
-      const r = await run(process.execPath, [BIN, 'run', ...common, '--policy', file, '--format', 'json'], { maxBuffer: 1 << 26 }).catch(
+      const r = await run(process.execPath, [BIN, 'run', ...common, '--policy', file, '--format', 'json'], {
+        maxBuffer: 1 << 26,
+      }).catch(
         (e: { stdout: string }) => e, // exit 1 (probes violated) still prints the JSON
       );
-      return JSON.parse(r.stdout) as { hash: string; summary: { successRate: number; latencyMs: { p99: number } } };
+      return JSON.parse(r.stdout) as {
+        hash: string;
+        summary: { successRate: number; latencyMs: { p99: number } };
+      };
     };
     for (let i = 0; i < sweep.variants.length; i += 2) {
       const pair = sweep.variants.slice(i, i + 2);
       const results = await Promise.all(pair.map(separate));
       pair.forEach((v, k) => {
-        expect(results[k].hash, v.values['ratings.retries.attempts'] + ' ' + v.values['ratings.retries.perTryTimeout']).toBe(v.metrics.hash);
+        expect(
+          results[k].hash,
+          v.values['ratings.retries.attempts'] + ' ' + v.values['ratings.retries.perTryTimeout'],
+        ).toBe(v.metrics.hash);
         expect(results[k].summary.successRate).toBe(v.metrics.successRate);
         expect(results[k].summary.latencyMs.p99).toBe(v.metrics.p99);
       });

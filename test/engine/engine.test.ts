@@ -56,7 +56,11 @@ describe('EventQueue', () => {
           expect(t).toBeGreaterThanOrEqual(last);
           last = t;
         });
-        for (const [k, t] of live) if (t === last) { live.delete(k); break; }
+        for (const [k, t] of live)
+          if (t === last) {
+            live.delete(k);
+            break;
+          }
       }
     }
     expect(q.size).toBe(live.size);
@@ -77,7 +81,11 @@ describe('VirtualClock', () => {
     clock.runUntil(25);
     expect(clock.now()).toBe(25);
     clock.runUntil(100);
-    expect(seen).toEqual([['a', 10], ['a2', 15], ['b', 30]]);
+    expect(seen).toEqual([
+      ['a', 10],
+      ['a2', 15],
+      ['b', 30],
+    ]);
   });
 });
 
@@ -160,12 +168,18 @@ describe('TimerLane', () => {
         const t = Math.floor(rng.next() * 500);
         const d = delays[Math.floor(rng.next() * delays.length)];
         const cancelIt = rng.next() < 0.3;
-        clock.at(t, () => {
-          const fire = () => log.push(`${i}@${clock.now()}`);
-          const h = useLanes ? clock.after(clock.lane(d), fire, null) : clock.at(clock.now() + d, fire, null);
-          handles.push(h);
-          if (cancelIt) clock.at(clock.now() + d / 2, () => clock.cancelTimer(h), null);
-        }, null);
+        clock.at(
+          t,
+          () => {
+            const fire = () => log.push(`${i}@${clock.now()}`);
+            const h = useLanes
+              ? clock.after(clock.lane(d), fire, null)
+              : clock.at(clock.now() + d, fire, null);
+            handles.push(h);
+            if (cancelIt) clock.at(clock.now() + d / 2, () => clock.cancelTimer(h), null);
+          },
+          null,
+        );
       }
       clock.runUntil(10_000);
       expect(handles.every((h) => h !== 0)).toBe(true);

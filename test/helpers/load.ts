@@ -10,7 +10,10 @@ export function scenarioFromFiles(files: string[], overrides: ScenarioOverrides 
 import { loadBundle } from '../../simulator/model/load.ts';
 
 /** A scenario from YAML texts (each a file's content), as if read from disk. */
-export function scenarioFromYaml(texts: Record<string, string>, overrides: ScenarioOverrides = {}): ScenarioSpec {
+export function scenarioFromYaml(
+  texts: Record<string, string>,
+  overrides: ScenarioOverrides = {},
+): ScenarioSpec {
   const sources = Object.entries(texts).map(([file, text]) => ({ file, text }));
   return scenarioFromBundle(loadBundle(sources), { sampling: 0, ...overrides });
 }

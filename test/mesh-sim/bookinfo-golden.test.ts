@@ -10,7 +10,9 @@ import { scenarioFromYaml } from '../helpers/load.ts';
 
 const bookinfoFile = readFileSync('topologies/bookinfo.yaml', 'utf8');
 /** Bookinfo at 2 pages per second, the pace of someone following the task in a browser. */
-const bookinfo = bookinfoFile.replace(/rate: \d+\n/, 'rate: 2\n').replace(/duration: \w+\n/, 'duration: 60s\n');
+const bookinfo = bookinfoFile
+  .replace(/rate: \d+\n/, 'rate: 2\n')
+  .replace(/duration: \w+\n/, 'duration: 60s\n');
 const bookinfoTopologyOnly = bookinfoFile.split(/^---$/m)[0];
 const jasonLoad = `
 apiVersion: meshdojo/v1
@@ -43,7 +45,12 @@ spec:
         delay: { percent: 100, fixed: 7s }
         match: { headers: { end-user: { exact: jason } } }
 `;
-    const r = runScenario(scenarioFromYaml({ 'bookinfo.yaml': bookinfoTopologyOnly, 'load.yaml': jasonLoad, 'policy.yaml': policy }, { duration: 75_000 }));
+    const r = runScenario(
+      scenarioFromYaml(
+        { 'bookinfo.yaml': bookinfoTopologyOnly, 'load.yaml': jasonLoad, 'policy.yaml': policy },
+        { duration: 75_000 },
+      ),
+    );
     expect(r.summary.requests).toBeGreaterThan(100);
     // Every page is served (degraded: "reviews are currently unavailable"), after two 3 s tries.
     expect(r.summary.successRate).toBe(1);
@@ -73,7 +80,9 @@ spec:
     - service: ratings
       faults: { delay: { percent: 100, fixed: 2s } }
 `;
-    const r = runScenario(scenarioFromYaml({ 'bookinfo.yaml': bookinfo, 'policy.yaml': policy }, { duration: 65_000 }));
+    const r = runScenario(
+      scenarioFromYaml({ 'bookinfo.yaml': bookinfo, 'policy.yaml': policy }, { duration: 65_000 }),
+    );
     expect(r.summary.successRate).toBe(1);
     expect(r.summary.degraded).toBe(r.summary.requests);
     expect(r.summary.latencyMs.p50).toBeGreaterThan(1000);

@@ -54,7 +54,11 @@ ${breaker ? '      circuitBreaker: { consecutiveFailures: 5, openFor: 5s, halfOp
 `;
 
   it('turns a 30 s outage from 1 s timeouts into fast failures, and shows open → half-open → closed with times', () => {
-    const files = (b: boolean) => ({ 'app.yaml': frontBack(1, 50, '80s'), 'chaos.yaml': outage, 'policy.yaml': policy(b) });
+    const files = (b: boolean) => ({
+      'app.yaml': frontBack(1, 50, '80s'),
+      'chaos.yaml': outage,
+      'policy.yaml': policy(b),
+    });
     const without = runScenario(scenarioFromYaml(files(false)));
     const withBreaker = runScenario(scenarioFromYaml(files(true)));
     // During the outage (after the first seconds), callers wait out the 1 s timeout without a breaker…
@@ -101,7 +105,9 @@ spec:
       loadBalancer: round-robin
       outlierDetection: { consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 50 }
 `;
-    const r = runScenario(scenarioFromYaml({ 'app.yaml': frontBack(3, 100, '150s'), 'chaos.yaml': chaos, 'policy.yaml': policy }));
+    const r = runScenario(
+      scenarioFromYaml({ 'app.yaml': frontBack(3, 100, '150s'), 'chaos.yaml': chaos, 'policy.yaml': policy }),
+    );
     const ej = r.events.filter((e) => e.kind === 'ejection');
     const un = r.events.filter((e) => e.kind === 'unejection');
     expect(ej.length).toBeGreaterThanOrEqual(2);
@@ -188,7 +194,8 @@ spec:
     mtls: ${mtls}
     authorization: [${authz}]
 `;
-  const edge = (r: RunResult, from: string, to: string) => r.edges.find((e) => e.from === from && e.to === to)!;
+  const edge = (r: RunResult, from: string, to: string) =>
+    r.edges.find((e) => e.from === from && e.to === to)!;
 
   it('strict mTLS rejects a plain-text caller (a service outside the mesh); permissive accepts it', () => {
     const strict = runScenario(scenarioFromYaml({ 'app.yaml': app, 'p.yaml': policy('strict') }));
@@ -201,7 +208,12 @@ spec:
 
   it('an authorization rule denies every caller but the allowed one (403, cause RBAC)', () => {
     const app2 = app.replace('{ service: legacy, onError: ignore }', '{ service: batch, onError: ignore }');
-    const r = runScenario(scenarioFromYaml({ 'app.yaml': app2, 'p.yaml': policy('strict', '{ to: api, allow: [ { from: web } ] }') }));
+    const r = runScenario(
+      scenarioFromYaml({
+        'app.yaml': app2,
+        'p.yaml': policy('strict', '{ to: api, allow: [ { from: web } ] }'),
+      }),
+    );
     expect(edge(r, 'web', 'api').failed).toBe(0);
     expect(edge(r, 'web', 'api').requests).toBeGreaterThan(150);
     expect(edge(r, 'batch', 'api').failures.denied).toBe(edge(r, 'batch', 'api').requests);
@@ -212,7 +224,7 @@ spec:
 describe('explanations', () => {
   it('answers “why didn’t my breaker trip?”: the peak consecutive failures stayed below the threshold', () => {
     const flaky = frontBack(1, 100, '60s').replace(
-      "serviceTime: { dist: exponential, mean: 2ms } }",
+      'serviceTime: { dist: exponential, mean: 2ms } }',
       'serviceTime: { dist: exponential, mean: 2ms }, errorRate: 0.3 }',
     );
     const policy = `

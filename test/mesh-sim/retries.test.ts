@@ -39,7 +39,9 @@ ${budget ? `      retryBudget: ${budget}\n` : ''}`,
 describe('retry amplification', () => {
   it('three hops each retrying 2 times give exactly 3^3 = 27 attempts at d per entry request', () => {
     // The run lasts 2 s longer than the load so that every request has its final answer.
-    const r = runScenario(scenarioFromYaml({ 'chain.yaml': chain(10, '10s'), 'policy.yaml': retryAll() }, { duration: 12_000 }));
+    const r = runScenario(
+      scenarioFromYaml({ 'chain.yaml': chain(10, '10s'), 'policy.yaml': retryAll() }, { duration: 12_000 }),
+    );
     const entry = r.summary.requests;
     expect(entry).toBe(100);
     const edge = (from: string, to: string) => r.edges.find((e) => e.from === from && e.to === to)!;
@@ -53,7 +55,9 @@ describe('retry amplification', () => {
 
   it('a Linkerd-style retry budget (20% of requests + 1/s) caps the storm', () => {
     const budget = '{ ratio: 0.2, minRetriesPerSecond: 1, ttl: 10s }';
-    const r = runScenario(scenarioFromYaml({ 'chain.yaml': chain(50, '30s'), 'policy.yaml': retryAll(budget) }));
+    const r = runScenario(
+      scenarioFromYaml({ 'chain.yaml': chain(50, '30s'), 'policy.yaml': retryAll(budget) }),
+    );
     const entry = r.summary.requests;
     const atD = r.services.d.requests / entry;
     // Each hop may add at most ~20% retries: (1.2 + small)^3 ≈ 1.8 attempts at d, far below 27.
@@ -61,14 +65,28 @@ describe('retry amplification', () => {
     expect(atD).toBeLessThan(2.5);
     const cd = r.edges.find((e) => e.from === 'c' && e.to === 'd')!;
     expect(cd.attemptFailures['error-5xx']).toBeGreaterThan(0);
-    expect(r.edges.find((e) => e.from === 'a' && e.to === 'b')!.failures['retry-budget-exhausted']).toBeGreaterThan(0);
+    expect(
+      r.edges.find((e) => e.from === 'a' && e.to === 'b')!.failures['retry-budget-exhausted'],
+    ).toBeGreaterThan(0);
   });
 
   it('an Envoy retry budget (20% of active requests, min 3 concurrent) caps concurrent retries under load', () => {
     const budget = '{ percent: 20, minRetryConcurrency: 3 }';
-    const free = runScenario(scenarioFromYaml({ 'chain.yaml': chain(50, '10s'), 'policy.yaml': retryAll() }, { duration: 12_000 }));
-    const capped = runScenario(scenarioFromYaml({ 'chain.yaml': chain(50, '10s'), 'policy.yaml': retryAll(budget) }, { duration: 12_000 }));
-    console.log('attempts at d per entry request: no budget', free.services.d.requests / free.summary.requests, 'envoy budget', capped.services.d.requests / capped.summary.requests);
+    const free = runScenario(
+      scenarioFromYaml({ 'chain.yaml': chain(50, '10s'), 'policy.yaml': retryAll() }, { duration: 12_000 }),
+    );
+    const capped = runScenario(
+      scenarioFromYaml(
+        { 'chain.yaml': chain(50, '10s'), 'policy.yaml': retryAll(budget) },
+        { duration: 12_000 },
+      ),
+    );
+    console.log(
+      'attempts at d per entry request: no budget',
+      free.services.d.requests / free.summary.requests,
+      'envoy budget',
+      capped.services.d.requests / capped.summary.requests,
+    );
     expect(free.services.d.requests / free.summary.requests).toBeCloseTo(27, 5);
     expect(capped.services.d.requests / capped.summary.requests).toBeLessThan(20);
   });

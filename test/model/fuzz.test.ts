@@ -429,34 +429,6 @@ function check({ sources, mustLoad }: Case): void {
 }
 
 describe('loader robustness (fast-check)', () => {
-  it.skipIf(!process.env.FUZZ_TIMING)('timing', () => {
-    const arbs = {
-      validGenerated,
-      mutatedMm1,
-      mutatedPolicy,
-      mutatedScenario,
-      truncated,
-      damaged,
-      randomText,
-      randomDocument,
-    };
-    for (const [name, arb] of Object.entries(arbs)) {
-      let t = performance.now();
-      const cases = fc.sample(arb as fc.Arbitrary<Case>, 500);
-      const gen = performance.now() - t;
-      t = performance.now();
-      for (const c of cases) check(c);
-      console.log(
-        name,
-        'gen',
-        (gen / 500).toFixed(3),
-        'check',
-        ((performance.now() - t) / 500).toFixed(3),
-        'ms/case',
-      );
-    }
-  });
-
   it('10,000 documents: each loads or throws a SpecError with file, line ≥ 1 and path', () => {
     const started = performance.now();
     let runs = 0;

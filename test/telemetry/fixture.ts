@@ -6,7 +6,12 @@
 import { Recorder } from '../../simulator/telemetry/recorder.ts';
 import { resultHash } from '../../simulator/telemetry/hash.ts';
 import { formatAccessLog } from '../../simulator/telemetry/access-log.ts';
-import { FAILURE_CAUSES, type FailureCause, type RunResult, type Span } from '../../simulator/telemetry/types.ts';
+import {
+  FAILURE_CAUSES,
+  type FailureCause,
+  type RunResult,
+  type Span,
+} from '../../simulator/telemetry/types.ts';
 
 const C = (c: FailureCause): number => FAILURE_CAUSES.indexOf(c);
 
@@ -61,9 +66,19 @@ export function fabricateResult(opts: FixtureOptions = {}): RunResult {
   let busy = [0, 0, 0, 0];
 
   if (faults) {
-    rec.event({ t: slowFrom, kind: 'fault-start', subject: 'slow-ratings', reason: 'latency +1.5s on ratings (100%)' });
+    rec.event({
+      t: slowFrom,
+      kind: 'fault-start',
+      subject: 'slow-ratings',
+      reason: 'latency +1.5s on ratings (100%)',
+    });
     rec.event({ t: slowTo, kind: 'fault-end', subject: 'slow-ratings', reason: 'duration elapsed' });
-    rec.event({ t: abortFrom, kind: 'fault-start', subject: 'abort-details', reason: 'abort 503 on details (50%)' });
+    rec.event({
+      t: abortFrom,
+      kind: 'fault-start',
+      subject: 'abort-details',
+      reason: 'abort 503 on details (50%)',
+    });
     rec.event({ t: abortTo, kind: 'fault-end', subject: 'abort-details', reason: 'duration elapsed' });
   }
 
@@ -74,7 +89,14 @@ export function fabricateResult(opts: FixtureOptions = {}): RunResult {
     while (nextBoundary <= t && nextBoundary <= durationMs) {
       SERVICES.forEach((_, i) => {
         const inflight = Math.round(busy[i]);
-        rec.sampleGauges(nextBoundary, i, Math.max(0, inflight - (i === 2 ? 48 : 16)), inflight, Math.min(inflight, i === 2 ? 48 : 16), i === 2 ? 48 : 16);
+        rec.sampleGauges(
+          nextBoundary,
+          i,
+          Math.max(0, inflight - (i === 2 ? 48 : 16)),
+          inflight,
+          Math.min(inflight, i === 2 ? 48 : 16),
+          i === 2 ? 48 : 16,
+        );
       });
       busy = [0, 0, 0, 0];
       rec.closeInterval(nextBoundary);
@@ -89,7 +111,13 @@ export function fabricateResult(opts: FixtureOptions = {}): RunResult {
     // breaker on reviews → ratings
     if (breakerState === 'open' && t - breakerOpenAt >= 15_000) {
       breakerState = 'half-open';
-      rec.event({ t, kind: 'breaker', subject: 'reviews-v2-0 → ratings', state: 'half-open', reason: 'open interval of 15s elapsed' });
+      rec.event({
+        t,
+        kind: 'breaker',
+        subject: 'reviews-v2-0 → ratings',
+        state: 'half-open',
+        reason: 'open interval of 15s elapsed',
+      });
     }
 
     // ratings (called by reviews with one retry)
@@ -126,7 +154,13 @@ export function fabricateResult(opts: FixtureOptions = {}): RunResult {
         consecutive = 0;
         if (breakerState === 'half-open') {
           breakerState = 'closed';
-          rec.event({ t, kind: 'breaker', subject: 'reviews-v2-0 → ratings', state: 'closed', reason: 'probe request succeeded' });
+          rec.event({
+            t,
+            kind: 'breaker',
+            subject: 'reviews-v2-0 → ratings',
+            state: 'closed',
+            reason: 'probe request succeeded',
+          });
         }
         rec.edgeDone(3, spent, true, -1);
       } else {
@@ -136,8 +170,19 @@ export function fabricateResult(opts: FixtureOptions = {}): RunResult {
         if ((breakerState === 'closed' && consecutive >= 5) || breakerState === 'half-open') {
           breakerState = 'open';
           breakerOpenAt = t;
-          rec.event({ t, kind: 'breaker', subject: 'reviews-v2-0 → ratings', state: 'open', reason: `${consecutive} consecutive failures (threshold 5)` });
-          rec.event({ t: t + 1, kind: 'ejection', subject: 'ratings-v1-0', reason: '5 consecutive 5xx; ejected for 30s' });
+          rec.event({
+            t,
+            kind: 'breaker',
+            subject: 'reviews-v2-0 → ratings',
+            state: 'open',
+            reason: `${consecutive} consecutive failures (threshold 5)`,
+          });
+          rec.event({
+            t: t + 1,
+            kind: 'ejection',
+            subject: 'ratings-v1-0',
+            reason: '5 consecutive 5xx; ejected for 30s',
+          });
         }
       }
     }
@@ -188,11 +233,55 @@ export function fabricateResult(opts: FixtureOptions = {}): RunResult {
     if (sampled) {
       const root = { traceId, spanId: (traceNo * 16 + 1).toString(16).padStart(16, '0') };
       const pp = (traceNo * 16 + 2).toString(16).padStart(16, '0');
-      spans.push({ ...root, name: 'GET /productpage', service: 'client', instance: 'client', kind: 'client', startMs: t, endMs: t + ppLatency + 0.5, status: detailsOk ? 200 : 500 });
-      spans.push({ traceId, spanId: pp, parentSpanId: root.spanId, name: 'GET /productpage', service: 'productpage', instance: 'productpage-v1-0', kind: 'server', startMs: t + 0.2, endMs: t + ppLatency + 0.2, status: detailsOk ? 200 : 500, attributes: { 'queue.ms': 0, degraded: reviewsDegraded } });
-      spans.push({ traceId, spanId: (traceNo * 16 + 3).toString(16).padStart(16, '0'), parentSpanId: pp, name: 'GET /reviews → reviews', service: 'productpage', instance: 'productpage-v1-0', kind: 'client', startMs: t + 1, endMs: t + 1 + reviewsLatency, status: 200 });
+      spans.push({
+        ...root,
+        name: 'GET /productpage',
+        service: 'client',
+        instance: 'client',
+        kind: 'client',
+        startMs: t,
+        endMs: t + ppLatency + 0.5,
+        status: detailsOk ? 200 : 500,
+      });
+      spans.push({
+        traceId,
+        spanId: pp,
+        parentSpanId: root.spanId,
+        name: 'GET /productpage',
+        service: 'productpage',
+        instance: 'productpage-v1-0',
+        kind: 'server',
+        startMs: t + 0.2,
+        endMs: t + ppLatency + 0.2,
+        status: detailsOk ? 200 : 500,
+        attributes: { 'queue.ms': 0, degraded: reviewsDegraded },
+      });
+      spans.push({
+        traceId,
+        spanId: (traceNo * 16 + 3).toString(16).padStart(16, '0'),
+        parentSpanId: pp,
+        name: 'GET /reviews → reviews',
+        service: 'productpage',
+        instance: 'productpage-v1-0',
+        kind: 'client',
+        startMs: t + 1,
+        endMs: t + 1 + reviewsLatency,
+        status: 200,
+      });
       access.push(
-        formatAccessLog({ startMs: t, method: 'GET', path: '/productpage', status: detailsOk ? 200 : 500, flags: '-', bytesSent: detailsOk ? 5183 : 0, durationMs: ppLatency + 0.5, requestId: traceId, authority: 'productpage', upstreamHost: 'productpage-v1-0:9080', userAgent: 'meshdojo-load' }),
+        formatAccessLog({
+          startMs: t,
+          method: 'GET',
+          path: '/productpage',
+          status: detailsOk ? 200 : 500,
+          flags: '-',
+          bytesSent: detailsOk ? 5183 : 0,
+          durationMs: ppLatency + 0.5,
+          requestId: traceId,
+          authority: 'productpage',
+          upstreamHost: 'productpage-v1-0:9080',
+          userAgent: 'meshdojo-load',
+        }),
       );
     }
   }
@@ -205,14 +294,40 @@ export function fabricateResult(opts: FixtureOptions = {}): RunResult {
     durationMs,
     hash: '',
     ...partial,
-    mesh: { profile: 'istio-sidecar', proxies: 6, addedLatencyMsPerRequest: 1.9, cpuCoreSeconds: 150, cpuCores: 0.5, memoryMB: 360 },
+    mesh: {
+      profile: 'istio-sidecar',
+      proxies: 6,
+      addedLatencyMsPerRequest: 1.9,
+      cpuCoreSeconds: 150,
+      cpuCores: 0.5,
+      memoryMB: 360,
+      breakers: [],
+      outlierDetectors: [],
+    },
     traces: spans,
     accessLog: access,
     thresholds: [
-      { metric: 'http_req_duration', source: 'p(99)<500', ok: partial.summary.latencyMs.p99 < 500, observed: partial.summary.latencyMs.p99 },
-      { metric: 'http_req_failed', source: 'rate<0.01', ok: 1 - partial.summary.successRate < 0.01, observed: Math.round((1 - partial.summary.successRate) * 1e6) / 1e6 },
+      {
+        metric: 'http_req_duration',
+        source: 'p(99)<500',
+        ok: partial.summary.latencyMs.p99 < 500,
+        observed: partial.summary.latencyMs.p99,
+      },
+      {
+        metric: 'http_req_failed',
+        source: 'rate<0.01',
+        ok: 1 - partial.summary.successRate < 0.01,
+        observed: Math.round((1 - partial.summary.successRate) * 1e6) / 1e6,
+      },
     ],
-    probes: [{ name: 'page-ok', ok: partial.summary.successRate >= 0.99, observed: partial.summary.successRate, expected: 'successRate ≥ 0.99' }],
+    probes: [
+      {
+        name: 'page-ok',
+        ok: partial.summary.successRate >= 0.99,
+        observed: partial.summary.successRate,
+        expected: 'successRate ≥ 0.99',
+      },
+    ],
     passed: false,
     engine: { events: 123456, serviceCalls: 23456 },
   };

@@ -62,35 +62,55 @@ describe('LatencyHistogram', () => {
     expect(h.summary().mean).toBe(0.874);
   });
 
-  it('reports exactly what hdr-histogram-js reports (capped at the exact max), sparse and dense', () => {
-    for (const n of [37, 256, 257, 5000, 200_000]) {
-      const values = lognormals(n, n);
-      const ours = filled(values);
-      const ref = hdr.build({
-        bitBucketSize: 32,
-        autoResize: false,
-        lowestDiscernibleValue: 1,
-        highestTrackableValue: MAX_TRACKABLE_US,
-        numberOfSignificantValueDigits: 3,
-      });
-      for (const v of values) ref.recordValue(Math.round(v * 1000));
-      const maxUs = Math.max(...values.map((v) => Math.round(v * 1000)));
-      for (const p of PS) {
-        const want = Math.min(ref.getValueAtPercentile(p), maxUs) / 1000;
-        expect(ours.percentile(p), `n=${n} p=${p}`).toBe(want);
+  it.each([3, 2] as const)(
+    'reports exactly what hdr-histogram-js reports (capped at the exact max) with %i digits',
+    (digits) => {
+      for (const n of [37, 256, 257, 5000, 200_000]) {
+        const values = lognormals(n, n);
+        const ours = new LatencyHistogram(digits);
+        for (const v of values) ours.record(v);
+        const ref = hdr.build({
+          bitBucketSize: 32,
+          autoResize: false,
+          lowestDiscernibleValue: 1,
+          highestTrackableValue: MAX_TRACKABLE_US,
+          numberOfSignificantValueDigits: digits,
+        });
+        for (const v of values) ref.recordValue(Math.round(v * 1000));
+        const maxUs = values.reduce((m, v) => Math.max(m, Math.round(v * 1000)), 0);
+        for (const p of PS) {
+          const want = Math.min(ref.getValueAtPercentile(p), maxUs) / 1000;
+          expect(ours.percentile(p), `n=${n} p=${p}`).toBe(want);
+        }
+        expect(ours.count).toBe(ref.totalCount);
+        expect(ours.max).toBe(maxUs / 1000);
       }
-      expect(ours.count).toBe(ref.totalCount);
-      expect(ours.max).toBe(maxUs / 1000);
-    }
-  });
+    },
+  );
 
-  it('percentiles() gives the same values as percentile() in one pass', () => {
+  it('percentiles() and takePercentiles() give the same values as percentile()', () => {
     for (const n of [10, 3000]) {
       const h = filled(lognormals(n, 3));
       const out = new Array<number>(PS.length).fill(-1);
       h.percentiles(PS, out);
-      expect(out).toEqual(PS.map((p) => h.percentile(p)));
+      const want = PS.map((p) => h.percentile(p));
+      expect(out).toEqual(want);
+      const taken = new Float64Array(PS.length);
+      h.takePercentiles(PS, taken);
+      expect([...taken]).toEqual(want);
+      expect(h.count).toBe(0); // taken = read and reset
+      for (const v of lognormals(n, 4)) h.record(v);
+      const fresh = filled(lognormals(n, 4));
+      expect(PS.map((p) => h.percentile(p))).toEqual(PS.map((p) => fresh.percentile(p)));
     }
+  });
+
+  it('2 significant digits stay within 1 % and refuse to merge with 3', () => {
+    const h = new LatencyHistogram(2);
+    for (let ms = 1; ms <= 10000; ms++) h.record(ms);
+    expect(Math.abs(h.percentile(50) - 5000) / 5000).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(h.percentile(99) - 9900) / 9900).toBeLessThanOrEqual(0.01);
+    expect(() => new LatencyHistogram(3).merge(h)).toThrow(/same significant digits/);
   });
 
   it('merge equals recording together (sparse + sparse, dense + sparse, dense + dense)', () => {
