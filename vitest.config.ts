@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Forks: each test file in its own process (worker_threads tests spawn their own workers).
     pool: 'forks',
+    // vitest's own report, then one plain `tests: N passed, N failed, N skipped` line.
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -810,7 +810,11 @@ export class DataPlane {
   private psAdvance(inst: SimInstance, now: number): void {
     const ps = inst.ps!;
     const n = ps.jobs.length;
-    if (n > 0) ps.v += (now - ps.lastT) * (n <= inst.cpu ? 1 : inst.cpu / n);
+    if (n > 0) {
+      const dt = now - ps.lastT;
+      ps.v += dt * (n <= inst.cpu ? 1 : inst.cpu / n);
+      inst.svc.cpuBusy += dt * (n <= inst.cpu ? n : inst.cpu);
+    }
     ps.lastT = now;
   }
 
@@ -917,8 +921,9 @@ export class DataPlane {
     this.lastGaugeT = t;
   }
 
-  /** Close the busy-slot integrals at the end of the run. */
+  /** Close the busy-slot and CPU integrals at the end of the run. */
   closeBusy(t: number): void {
+    for (const inst of this.world.instances) if (inst.ps && inst.up) this.psAdvance(inst, t);
     for (const svc of this.world.services) {
       svc.busyArea += svc.busy * (t - svc.busyLastT);
       svc.busyLastT = t;

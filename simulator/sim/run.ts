@@ -123,6 +123,9 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
     const versions: Record<string, number> = {};
     for (const v of svc.versions) versions[v.name] = v.instances.reduce((n, i) => n + i.served, 0);
     st.versions = versions;
+    if (svc.spec.cpu !== undefined)
+      st.cpuUtilization =
+        Math.round((svc.cpuBusy / (svc.spec.cpu * svc.instances.length * durationMs)) * 1e6) / 1e6;
   }
   const thresholds = load
     ? thresholdResults(load.thresholds, recorder.entryHistogram(), partial.summary, durationMs)

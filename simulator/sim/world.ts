@@ -65,6 +65,8 @@ export interface SimService {
   busyLastT: number;
   slotsTotal: number;
   inFlight: number;
+  /** Core·ms of compute on CPU-limited instances (processor sharing). */
+  cpuBusy: number;
 }
 
 export interface SimNode {
@@ -194,6 +196,7 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
       busyLastT: 0,
       slotsTotal: 0,
       inFlight: 0,
+      cpuBusy: 0,
     };
   });
   const serviceByName = new Map(services.map((s) => [s.name, s]));

@@ -261,7 +261,9 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
             },
             fmtMs(st.latencyMs.p50),
             fmtMs(st.latencyMs.p99),
-            fmtPct(st.utilization, 1),
+            st.cpuUtilization !== undefined
+              ? `${fmtPct(st.cpuUtilization, 1)} cpu`
+              : fmtPct(st.utilization, 1),
             fmtInt(st.maxQueue),
             fmtInt(st.orphaned),
             st.sideEffects ? `${fmtInt(st.sideEffects)} (${fmtInt(st.duplicateSideEffects)})` : '-',
@@ -333,6 +335,67 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
         { align: ['l', 'r', 'r', 'r', 'r', 'l'], head: dim },
       ),
     );
+  }
+
+  // mesh: what the data plane costs, and why breakers and detectors did (or didn't) act
+  const mesh = result.mesh;
+  if (mesh.profile !== 'none') {
+    section(`Mesh (${mesh.profile})`);
+    out.push(
+      `  ${fmtInt(mesh.proxies)} proxies · +${fmtMs(mesh.addedLatencyMsPerRequest)} ms per entry request (sum over its hops) · ` +
+        `${mesh.cpuCores.toFixed(2)} cores of proxy CPU · ${fmtInt(mesh.memoryMB)} MB of proxy memory`,
+    );
+    const breakers = mesh.breakers ?? [];
+    if (breakers.length) {
+      out.push('');
+      out.push(
+        ...table(
+          ['breaker', 'state', 'opened', 'rejected', 'peak consecutive failures', 'peak failure rate'],
+          breakers.map((b) => [
+            b.subject,
+            b.state,
+            fmtInt(b.opens),
+            fmtInt(b.rejected),
+            b.consecutiveFailuresToTrip === null
+              ? '-'
+              : `${fmtInt(b.peakConsecutiveFailures)} of ${fmtInt(b.consecutiveFailuresToTrip)}`,
+            b.failureRateToTripPct === null
+              ? '-'
+              : `${b.peakFailureRatePct ?? 0}% of ${b.failureRateToTripPct}%`,
+          ]),
+          { align: ['l', 'l', 'r', 'r', 'r', 'r'], head: dim },
+        ),
+      );
+    }
+    const detectors = mesh.outlierDetectors ?? [];
+    if (detectors.length) {
+      out.push('');
+      out.push(
+        ...table(
+          [
+            'outlier detector',
+            'hosts',
+            'ejections',
+            'refused (max %)',
+            'peak consecutive 5xx',
+            'peak gateway errors',
+          ],
+          detectors.map((d) => [
+            d.subject,
+            fmtInt(d.hosts),
+            fmtInt(d.ejections),
+            fmtInt(d.refused),
+            d.consecutive5xxToEject === null
+              ? '-'
+              : `${fmtInt(d.peakConsecutive5xx)} of ${fmtInt(d.consecutive5xxToEject)}`,
+            d.consecutiveGatewayErrorsToEject === null
+              ? '-'
+              : `${fmtInt(d.peakConsecutiveGatewayErrors)} of ${fmtInt(d.consecutiveGatewayErrorsToEject)}`,
+          ]),
+          { align: ['l', 'r', 'r', 'r', 'r', 'r'], head: dim },
+        ),
+      );
+    }
   }
 
   // events

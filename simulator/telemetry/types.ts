@@ -61,6 +61,8 @@ export interface ServiceStats {
   latencyMs: LatencySummary;
   /** Busy worker slots / total worker slots, averaged over the run. */
   utilization: number;
+  /** For services with a `cpu` limit: busy cores / (cpu × instances), averaged over the run. */
+  cpuUtilization?: number;
   /** Executions of non-idempotent endpoints (side effects), and how many were duplicates caused by retries. */
   sideEffects: number;
   duplicateSideEffects: number;

@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../simulator/sim/run.ts';
-import { queueingScenario } from '../helpers/scenarios.ts';
+import { endpoint, poisson, scenario, service, topology, queueingScenario } from '../helpers/scenarios.ts';
+import type { Distribution } from '../../simulator/model/types.ts';
+
+/** One CPU shared by every request in progress (processor sharing): many slots, `cpu: 1`. */
+function processorSharing(dist: Distribution, rate: number, duration: number) {
+  const svc = service('api', [endpoint('GET /', dist)], { concurrency: 100_000, queue: 0, cpu: 1 });
+  return scenario(topology([svc]), poisson(rate, duration));
+}
 
 const H = 3600 * 1000;
 
@@ -28,6 +35,23 @@ describe('analytic queueing anchors', () => {
   it('M/D/1 (Pollaczek–Khinchine), D=10 ms, λ=80/s: W = 30 ms within 2%', () => {
     const r = runScenario(queueingScenario(1, { dist: 'constant', value: 10 }, 80, 4 * H));
     expect(Math.abs(r.summary.latencyMs.mean / 30 - 1)).toBeLessThan(0.02);
+  });
+
+  it('M/G/1-PS is insensitive to the service-time distribution: W = E[S]/(1−ρ) = 50 ms for exponential and constant', () => {
+    const expo = runScenario(processorSharing({ dist: 'exponential', mean: 10 }, 80, 1 * H));
+    const det = runScenario(processorSharing({ dist: 'constant', value: 10 }, 80, 1 * H));
+    expect(Math.abs(expo.summary.latencyMs.mean / 50 - 1)).toBeLessThan(0.04);
+    expect(Math.abs(det.summary.latencyMs.mean / 50 - 1)).toBeLessThan(0.04);
+    // (FCFS would give 50 ms and 30 ms: the scheduling discipline is really processor sharing.)
+    expect(Math.abs(det.services.api.cpuUtilization! - 0.8)).toBeLessThan(0.01);
+  });
+
+  it('M/M/4/4 (Erlang B): with no queue, the share answered 503 at once is B(4, 3.2) = 0.228145', () => {
+    const svc = service('api', [endpoint('GET /', { dist: 'exponential', mean: 10 })], { concurrency: 4, queue: 0 });
+    const r = runScenario(scenario(topology([svc]), poisson(320, 1 * H)));
+    const blocked = (r.summary.failures.overflow ?? 0) / r.summary.requests;
+    expect(Math.abs(blocked - 0.228145)).toBeLessThan(0.003);
+    expect(r.summary.failures.overflow).toBe(r.summary.requests - r.summary.successes);
   });
 
   it('M/M/1 at ρ=0.5 satisfies Little’s law on its own counters', () => {
