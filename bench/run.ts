@@ -182,7 +182,7 @@ process.stderr.write('bench: sweep…\n');
 {
   const variants: ScenarioSpec[] = [];
   for (let i = 0; i < 20; i++) {
-    const s = bookinfoCase('all-policies', quick ? 0.25 : 1, 400);
+    const s = bookinfoCase('all-policies', quick ? 0.25 : 3, 400);
     const ratings = s.policies[0].destinations.find((d) => d.service === 'ratings')!;
     ratings.retries = { ...ratings.retries!, attempts: i % 5 };
     ratings.timeout = [250, 500, 1000, 2000][i % 4];
@@ -196,7 +196,7 @@ process.stderr.write('bench: sweep…\n');
   const w2 = performance.now() - t2;
   const same = one.every((r, i) => r.hash === all[i].hash);
   say(
-    `## A 20-variant sweep (Bookinfo with every policy, ${quick ? 15 : 60} simulated s at 400 pages/s each)`,
+    `## A 20-variant sweep (Bookinfo with every policy, ${quick ? 15 : 180} simulated s at 400 pages/s each)`,
   );
   say();
   table(
