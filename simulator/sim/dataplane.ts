@@ -388,6 +388,8 @@ export class DataPlane {
     const inst = client.pick(ex.subset, req, this.meshRng, avoid);
     if (inst === null) {
       this.releasePool(ex);
+      // The breaker admitted this request (maybe as a half-open probe): it must hear the outcome.
+      if (client.breaker) client.breaker.onFailure('no-healthy-upstream');
       this.finishExchange(ex, 503, C_NO_HEALTHY, false);
       return;
     }

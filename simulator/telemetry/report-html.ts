@@ -1216,10 +1216,11 @@ const CLIENT_JS = String.raw`
     var m = { top: 8, right: 12, bottom: 22, left: 48 };
     var svg = d3.select(el).append('svg').attr('viewBox', '0 0 ' + width + ' ' + height).attr('preserveAspectRatio', 'none').style('height', height + 'px');
     var x = d3.scaleLinear().domain([0, dur]).range([m.left, width - m.right]);
-    var ymax = 0;
-    opt.series.forEach(function (s) { s.values.forEach(function (v) { if (v != null && isFinite(v) && v > ymax) ymax = v; }); });
-    var ydom = opt.yDomain ? opt.yDomain(ymax) : [0, ymax > 0 ? ymax * 1.08 : 1];
-    var y = (opt.log ? d3.scaleSymlog().constant(1) : d3.scaleLinear()).domain(ydom).range([height - m.bottom, m.top]);
+    var ymax = 0, ymin = Infinity;
+    opt.series.forEach(function (s) { s.values.forEach(function (v) { if (v != null && isFinite(v)) { if (v > ymax) ymax = v; if (v < ymin) ymin = v; } }); });
+    var ydom = opt.yDomain ? opt.yDomain(ymax, ymin) : [0, ymax > 0 ? ymax * 1.08 : 1];
+    // Clamped: a value outside the domain is drawn at the chart's edge, never over the next panel.
+    var y = (opt.log ? d3.scaleSymlog().constant(1) : d3.scaleLinear()).domain(ydom).range([height - m.bottom, m.top]).clamp(true);
     if (!opt.log) y.nice(5);
     // fault bands
     bands.forEach(function (b) {
@@ -1331,7 +1332,7 @@ const CLIENT_JS = String.raw`
     p50: { unit: 'ms', f: function (b, i) { return b.requests[i] > 0 ? b.p50[i] : null; } },
     util: { unit: '%', f: function (b, i) { return b.utilization ? b.utilization[i] : null; }, yDomain: function () { return [0, 1]; }, tickFormat: d3.format('.0%') },
     queue: { unit: '', f: function (b, i) { return b.queue ? b.queue[i] : null; } },
-    amp: { unit: '×', f: function (b, i) { return b.requests[i] > 0 && b.attempts ? b.attempts[i] / b.requests[i] : null; }, yDomain: function (mx) { return [1, Math.max(1.5, mx * 1.05)]; }, tickFormat: d3.format('.2~f') }
+    amp: { unit: '×', f: function (b, i) { return b.requests[i] > 0 && b.attempts ? b.attempts[i] / b.requests[i] : null; }, yDomain: function (mx, mn) { return [Math.min(1, isFinite(mn) ? mn : 1), Math.max(1.5, mx * 1.05)]; }, tickFormat: d3.format('.2~f') }
   };
 
   function draw() {

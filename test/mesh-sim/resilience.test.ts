@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../simulator/sim/run.ts';
 import type { RunResult } from '../../simulator/telemetry/types.ts';
-import { scenarioFromYaml } from '../helpers/load.ts';
+import { loadFiles } from '../../simulator/model/files.ts';
+import { scenarioFromFiles, scenarioFromYaml } from '../helpers/load.ts';
 
 const frontBack = (replicas: number, rate: number, duration: string, backVersions = '') => `
 apiVersion: meshdojo/v1
@@ -249,5 +250,26 @@ spec:
     // And every failed request says why.
     const fb = r.edges.find((e) => e.from === 'front' && e.to === 'back')!;
     expect(fb.failures['error-5xx']).toBe(fb.failed);
+  });
+});
+
+describe('breaker and outlier detection together', () => {
+  it('a half-open probe that finds no healthy upstream (the host is ejected) re-opens the breaker; it closes once the host is back', () => {
+    const files = ['topologies/bookinfo.yaml', 'chaos/bookinfo-ratings-slow.yaml'];
+    const r = runScenario(
+      scenarioFromFiles(files, {
+        policies: loadFiles([...files, 'topologies/policies/bookinfo-resilient.yaml']).policies,
+      }),
+    );
+    const ev = r.events.filter((e) => e.subject === 'reviews-v3-0 → ratings');
+    const reopenedUH = ev.filter((e) => e.state === 'open' && /no-healthy-upstream/.test(e.reason));
+    expect(reopenedUH.length).toBeGreaterThanOrEqual(3);
+    const unejected = ev.find((e) => e.kind === 'unejection')!;
+    const closed = ev.find((e) => e.kind === 'breaker' && e.state === 'closed')!;
+    expect(closed.t).toBeGreaterThan(unejected.t);
+    expect(closed.t - unejected.t).toBeLessThanOrEqual(5000); // the next half-open probe succeeds
+    expect(r.mesh.breakers.find((b) => b.subject === 'reviews-v3-0 → ratings')!.state).toBe('closed');
+    // The page stays fast: fallbacks instead of waiting for the slow ratings.
+    expect(r.summary.latencyMs.p99).toBeLessThan(200);
   });
 });
