@@ -47,7 +47,10 @@ describe('analytic queueing anchors', () => {
   });
 
   it('M/M/4/4 (Erlang B): with no queue, the share answered 503 at once is B(4, 3.2) = 0.228145', () => {
-    const svc = service('api', [endpoint('GET /', { dist: 'exponential', mean: 10 })], { concurrency: 4, queue: 0 });
+    const svc = service('api', [endpoint('GET /', { dist: 'exponential', mean: 10 })], {
+      concurrency: 4,
+      queue: 0,
+    });
     const r = runScenario(scenario(topology([svc]), poisson(320, 1 * H)));
     const blocked = (r.summary.failures.overflow ?? 0) / r.summary.requests;
     expect(Math.abs(blocked - 0.228145)).toBeLessThan(0.003);
