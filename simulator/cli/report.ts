@@ -274,17 +274,19 @@ export function sweepHtml(
   const table = sweepText(axes, variants, results);
   const metrics = results.map(metricsOf);
   let heat: unknown = null;
-  if (axes.length === 2) {
-    const [ya, xa] = axes;
+  if (axes.length === 2 || axes.length === 1) {
+    // One axis: a single row of cells. Two: rows = first axis, columns = second.
+    const [ya, xa] = axes.length === 2 ? axes : [null, axes[0]];
+    const yValues = ya ? ya.values.map((v) => v.raw) : [''];
     heat = {
-      y: { key: ya.key, values: ya.values.map((v) => v.raw) },
+      y: { key: ya ? ya.key : '', values: yValues },
       x: { key: xa.key, values: xa.values.map((v) => v.raw) },
       metrics: HEAT_METRICS.map((h) => ({
         name: h.name,
         format: h.format,
         higherIsBetter: h.higherIsBetter,
         // Variants are in row-major order: the first axis varies slowest.
-        cells: ya.values.map((_, yi) => xa.values.map((_, xi) => h.get(metrics[yi * xa.values.length + xi]))),
+        cells: yValues.map((_, yi) => xa.values.map((_, xi) => h.get(metrics[yi * xa.values.length + xi]))),
       })),
     };
   }
@@ -295,18 +297,28 @@ export function sweepHtml(
 <meta charset="utf-8">
 <title>${escapeHtml(title)}</title>
 <style>
-body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
-pre { font: 12px ui-monospace, monospace; background: #f6f6f6; padding: 12px; overflow-x: auto; }
-.maps { display: flex; flex-wrap: wrap; gap: 24px; }
-.map h3 { margin: 4px 0; font-size: 14px; }
-.map text { font: 11px system-ui, sans-serif; }
+body { font: 14px system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 0; color: #1f2328; background: #f3f4f6; }
+header { background: #1f2328; color: #fff; padding: 16px 24px; }
+header h1 { margin: 0; font-size: 20px; font-weight: 600; }
+header .sub { color: #b6bcc4; font-size: 13px; margin-top: 4px; }
+main { padding: 16px 24px; }
+section { background: #fff; border: 1px solid #d8dde3; border-radius: 6px; padding: 12px 16px; margin-bottom: 16px; }
+h2 { font-size: 16px; margin: 0 0 8px; }
+pre { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 12px; overflow-x: auto; margin: 0; }
+.maps { display: flex; flex-wrap: wrap; gap: 28px; }
+.map h3 { margin: 4px 0 2px; font-size: 14px; }
+.map .hint { color: #656d76; font-size: 12px; margin-bottom: 4px; }
+.map text { font: 11px system-ui, sans-serif; fill: #1f2328; }
+.map text.axis { font-weight: 600; fill: #424a53; }
 </style>
 </head>
 <body>
-<h1>${escapeHtml(title)}</h1>
-<div class="maps" id="maps"></div>
-<h2>All variants</h2>
-<pre>${escapeHtml(table)}</pre>
+<header><h1>${escapeHtml(title)}</h1><div class="sub">${results.length} variants · seed ${results[0]?.seed ?? '-'} (common random numbers) · ${escapeHtml(String(Math.round((results[0]?.durationMs ?? 0) / 1000)))} s simulated each · green = better</div></header>
+<main>
+<section><h2>Heatmaps</h2><div class="maps" id="maps"></div></section>
+<section><h2>All variants</h2>
+<pre>${escapeHtml(table)}</pre></section>
+</main>
 <script>${scriptSafe(d3Source)}</script>
 <script>
 const heat = ${scriptSafe(JSON.stringify(heat))};
@@ -325,29 +337,40 @@ const HEATMAP_SCRIPT = `
     ms: (v) => (v >= 1000 ? (v / 1000).toFixed(2) + 's' : v.toFixed(1) + 'ms'),
     count: (v) => String(Math.round(v)),
   };
-  const cw = 72, ch = 28, left = 90, top = 40;
+  const cw = 76, ch = 28, top = 44;
+  // Row labels and the row axis' name sit left of the cells; leave room for the longer of the two.
+  const left = heat.y.key ? Math.max(48, heat.y.key.length * 7.4 + 16, ...heat.y.values.map((v) => String(v).length * 6.5 + 14)) : 16;
   for (const m of heat.metrics) {
     const flat = m.cells.flat().filter((v) => Number.isFinite(v));
     const lo = d3.min(flat) ?? 0, hi = d3.max(flat) ?? 1;
-    const domain = m.higherIsBetter ? [lo, hi] : [hi, lo];
-    const color = d3.scaleSequential(d3.interpolateRdYlGn).domain(lo === hi ? [lo - 1, hi + 1] : domain);
+    // Values that differ only in the last digits are "the same": one neutral colour, not red vs green.
+    const flatSpread = hi - lo <= 0.002 * Math.max(Math.abs(hi), Math.abs(lo), 1e-9);
+    const color = flatSpread
+      ? () => '#dbe4ee'
+      : d3.scaleSequential(d3.interpolateRdYlGn).domain(m.higherIsBetter ? [lo, hi] : [hi, lo]);
     const div = d3.select('#maps').append('div').attr('class', 'map');
     div.append('h3').text(m.name);
-    const svg = div.append('svg')
-      .attr('width', left + cw * heat.x.values.length + 10)
-      .attr('height', top + ch * heat.y.values.length + 10);
-    svg.append('text').attr('x', left).attr('y', 12).text(heat.x.key + ' →');
-    svg.append('text').attr('x', 0).attr('y', 12).text(heat.y.key + ' ↓');
+    div.append('div').attr('class', 'hint').text(flatSpread ? 'the same in every variant' : (m.higherIsBetter ? 'higher is better' : 'lower is better'));
+    const w = left + cw * heat.x.values.length + 4;
+    const h = top + ch * heat.y.values.length + 4;
+    const svg = div.append('svg').attr('width', w).attr('height', h);
+    svg.append('text').attr('class', 'axis').attr('x', left + (cw * heat.x.values.length) / 2).attr('y', 12)
+      .attr('text-anchor', 'middle').text(heat.x.key + ' →');
+    if (heat.y.key)
+      svg.append('text').attr('class', 'axis').attr('x', left - 6).attr('y', top - 8).attr('text-anchor', 'end').text(heat.y.key + ' ↓');
     heat.x.values.forEach((v, i) =>
-      svg.append('text').attr('x', left + i * cw + cw / 2).attr('y', top - 6).attr('text-anchor', 'middle').text(v));
+      svg.append('text').attr('x', left + i * cw + cw / 2).attr('y', top - 8).attr('text-anchor', 'middle').text(v));
     heat.y.values.forEach((v, j) =>
       svg.append('text').attr('x', left - 6).attr('y', top + j * ch + ch / 2 + 4).attr('text-anchor', 'end').text(v));
     m.cells.forEach((row, j) => row.forEach((v, i) => {
       const g = svg.append('g').attr('transform', 'translate(' + (left + i * cw) + ',' + (top + j * ch) + ')');
-      g.append('rect').attr('width', cw - 2).attr('height', ch - 2).attr('fill', Number.isFinite(v) ? color(v) : '#ddd');
+      const fill = Number.isFinite(v) ? color(v) : '#e5e7eb';
+      g.append('rect').attr('width', cw - 2).attr('height', ch - 2).attr('rx', 2).attr('fill', fill);
+      const dark = d3.hsl(fill).l < 0.45;
       g.append('text').attr('x', cw / 2).attr('y', ch / 2 + 3).attr('text-anchor', 'middle')
-        .text(Number.isFinite(v) ? fmt[m.format](v) : '-');
-      g.append('title').text(heat.y.key + '=' + heat.y.values[j] + ' ' + heat.x.key + '=' + heat.x.values[i]);
+        .style('fill', dark ? '#fff' : '#1f2328').text(Number.isFinite(v) ? fmt[m.format](v) : '-');
+      g.append('title').text((heat.y.key ? heat.y.key + '=' + heat.y.values[j] + ', ' : '') + heat.x.key + '=' + heat.x.values[i] +
+        ': ' + (Number.isFinite(v) ? fmt[m.format](v) : '-'));
     }));
   }
 })();
