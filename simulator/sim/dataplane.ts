@@ -604,10 +604,31 @@ export class DataPlane {
     inv.state = ST_RUNNING;
     inv.startedAt = now;
     if (inv.attempt.ex.call.sample & 1) inv.spanId = this.tracer.newSpanId();
+    // With deadline propagation the callee learns when its caller gives up, and stops then.
+    if (inv.attempt.deadline !== Infinity)
+      inv.deadlineTimer = this.clock.at(inv.attempt.deadline, this.onDeadline, inv);
     const work = inv.ep.sampler(svc.rng) * inst.cpuMultiplier;
     if (inst.ps) this.psAdd(inst, inv, work, now);
     else this.clock.at(now + work, this.onComputed, inv);
   }
+
+  /** The caller's deadline passed while this invocation ran: stop it, free its slot, answer nobody. */
+  private readonly onDeadline = (inv: Invocation): void => {
+    inv.deadlineTimer = 0;
+    const inst = inv.inst;
+    if (inv.state === ST_DONE || inv.epoch !== inst.epoch) return;
+    if (inst.ps) {
+      const jobs = inst.ps.jobs;
+      const k = jobs.indexOf(inv);
+      if (k >= 0) {
+        this.psAdvance(inst, this.clock.now());
+        jobs.splice(k, 1);
+        this.psReschedule(inst, this.clock.now());
+      }
+    }
+    this.release(inv, 504, C_TIMEOUT);
+    if (!inst.paused) this.startNext(inst);
+  };
 
   private readonly onComputed = (inv: Invocation): void => {
     const inst = inv.inst;
@@ -668,8 +689,28 @@ export class DataPlane {
   private respond(inv: Invocation, status: number, cause: number): void {
     const inst = inv.inst;
     const now = this.clock.now();
+    this.release(inv, status, cause);
+    const at = inv.attempt;
+    if (!inv.ep.idempotent && status !== 503) this.sink.sideEffect(inst.svc.id, at.isRetry);
+    if (at.state !== AT_INFLIGHT) this.sink.orphaned(inst.svc.id);
+    if (inv.spanId) this.tracer.serverSpan(inv, status, now);
+    at.status = status;
+    at.cause = cause;
+    at.degraded = inv.degraded;
+    at.kind = KIND_RESPONSE;
+    this.sendBack(at, inst, now);
+    if (!inst.paused) this.startNext(inst);
+  }
+
+  /** End an invocation: free its worker slot and record its outcome at the service. */
+  private release(inv: Invocation, status: number, cause: number): void {
+    const inst = inv.inst;
+    const now = this.clock.now();
     inv.state = ST_DONE;
-    // Release the slot.
+    if (inv.deadlineTimer !== 0) {
+      this.clock.cancelTimer(inv.deadlineTimer);
+      inv.deadlineTimer = 0;
+    }
     const active = inst.active;
     const last = active.pop()!;
     if (last !== inv) {
@@ -685,16 +726,6 @@ export class DataPlane {
     const ok = status < 500;
     this.sink.serviceDone(svc.id, now - inv.arrivedAt, ok, cause, inv.degraded);
     if (this.opt.onServed) this.opt.onServed(inst, now - inv.arrivedAt, ok);
-    const at = inv.attempt;
-    if (!inv.ep.idempotent && status !== 503) this.sink.sideEffect(svc.id, at.isRetry);
-    if (at.state !== AT_INFLIGHT) this.sink.orphaned(svc.id);
-    if (inv.spanId) this.tracer.serverSpan(inv, status, now);
-    at.status = status;
-    at.cause = cause;
-    at.degraded = inv.degraded;
-    at.kind = KIND_RESPONSE;
-    this.sendBack(at, inst, now);
-    if (!inst.paused) this.startNext(inst);
   }
 
   private startNext(inst: SimInstance): void {

@@ -31,6 +31,8 @@ export class Invocation {
   spanId = 0;
   /** Index in the instance's active list (swap-remove). */
   activeIdx = -1;
+  /** Deadline-propagation timer (0 = none). */
+  deadlineTimer = 0;
   /** Which calls of the current group were drawn to happen (bit i = call i). */
   drawMask = 0;
   constructor(

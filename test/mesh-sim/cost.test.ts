@@ -10,13 +10,19 @@ import type { MeshPolicySpec } from '../../simulator/model/types.ts';
 import { scenarioFromFiles, scenarioFromYaml } from '../helpers/load.ts';
 
 const profile = (name: string): MeshPolicySpec[] =>
-  parseDocuments(`apiVersion: meshdojo/v1\nkind: MeshPolicy\nmetadata: { name: p }\nspec: { dataPlane: { profile: ${name} } }\n`, 'p.yaml').map(
-    (d) => d.value as MeshPolicySpec,
-  );
+  parseDocuments(
+    `apiVersion: meshdojo/v1\nkind: MeshPolicy\nmetadata: { name: p }\nspec: { dataPlane: { profile: ${name} } }\n`,
+    'p.yaml',
+  ).map((d) => d.value as MeshPolicySpec);
 
 describe('data-plane cost on Bookinfo', () => {
   const run = (name: string) =>
-    runScenario(scenarioFromFiles(['topologies/bookinfo.yaml'], { duration: 30_000, policies: name === 'none' ? [] : profile(name) }));
+    runScenario(
+      scenarioFromFiles(['topologies/bookinfo.yaml'], {
+        duration: 30_000,
+        policies: name === 'none' ? [] : profile(name),
+      }),
+    );
   const none = run('none');
   const istio = run('istio-sidecar');
   const linkerd = run('linkerd');
