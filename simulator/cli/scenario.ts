@@ -2,7 +2,8 @@
  * Builds the ScenarioSpec a command runs from the documents it was given (a Bundle from the
  * model's loader) and the command-line overrides.
  */
-import type { LoadProfileSpec, MeshPolicySpec, Ms, ScenarioSpec } from '../model/types.ts';
+import { loadLength } from '../sim/load.ts';
+import type { MeshPolicySpec, Ms, ScenarioSpec } from '../model/types.ts';
 import type { Bundle } from '../model/load.ts';
 import { UsageError } from './errors.ts';
 
@@ -21,16 +22,7 @@ export interface ScenarioOverrides {
 }
 
 /** The length of a load profile: `duration` for constant executors, the sum of the stages for ramping ones. */
-export function loadDurationMs(load: LoadProfileSpec): Ms {
-  switch (load.executor) {
-    case 'constant-arrival-rate':
-    case 'constant-vus':
-      return load.duration;
-    case 'ramping-arrival-rate':
-    case 'ramping-vus':
-      return load.stages.reduce((sum, s) => sum + s.duration, 0);
-  }
-}
+export const loadDurationMs = loadLength;
 
 /**
  * The Scenario document wins when there is one (only `--policy` policies are added to it);

@@ -1,3 +1,4 @@
+import type { BreakerReport } from '../telemetry/types.ts';
 /**
  * Hystrix / resilience4j-style circuit breaker, as an xstate v5 statechart.
  *
@@ -121,16 +122,8 @@ export const circuitBreakerMachine = setup({
 
 export type CircuitBreakerActor = Actor<typeof circuitBreakerMachine>;
 
-export interface BreakerSummary {
-  subject: string;
-  state: BreakerState;
-  opens: number;
-  rejected: number;
-  peakConsecutiveFailures: number;
-  consecutiveFailuresToTrip: number | null;
-  peakFailureRatePct: number | null;
-  failureRateToTripPct: number | null;
-}
+/** Same shape as the report's `BreakerReport`. */
+export type BreakerSummary = BreakerReport;
 
 export interface CircuitBreakerOptions {
   /** Shown in events, e.g. `productpage→reviews`. */

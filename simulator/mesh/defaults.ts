@@ -15,22 +15,13 @@ import type {
   RetryBudgetSpec,
   RetrySpec,
 } from '../model/types.ts';
+import { DEFAULTS_KEYS, type DefaultsKey } from '../model/types.ts';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from './retry.ts';
 
 /** 2^32 − 1: Istio's "no limit" for every circuit-breaker threshold (§2.1). */
 export const UNLIMITED = 4_294_967_295;
 
-export type DefaultsKey =
-  | 'istio'
-  | 'istio-1.23'
-  | 'istio-ambient'
-  | 'linkerd'
-  | 'kuma'
-  | 'consul'
-  | 'appmesh'
-  | 'traefik-mesh'
-  | 'envoy'
-  | 'none';
+export type { DefaultsKey };
 
 /** Where a product's fault injection runs (mesh-semantics.md §5.1). meshdojo always uses `client-before-router`. */
 export type FaultPlacement = 'client-before-router' | 'server-inbound' | 'none';
@@ -295,18 +286,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
   }),
 });
 
-export const DEFAULTS_KEYS: readonly DefaultsKey[] = [
-  'istio',
-  'istio-1.23',
-  'istio-ambient',
-  'linkerd',
-  'kuma',
-  'consul',
-  'appmesh',
-  'traefik-mesh',
-  'envoy',
-  'none',
-];
+export { DEFAULTS_KEYS };
 
 export function isDefaultsKey(key: string): key is DefaultsKey {
   return (DEFAULTS_KEYS as readonly string[]).includes(key);

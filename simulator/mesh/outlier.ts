@@ -1,3 +1,4 @@
+import type { OutlierReport } from '../telemetry/types.ts';
 /**
  * Envoy outlier detection (passive health checking) for one (client proxy, upstream cluster) pair
  * over N hosts, indices 0..N−1 (mesh-semantics §1.4; Envoy `outlier_detection_impl.cc`).
@@ -67,17 +68,8 @@ function fmt(x: number): string {
   return x.toFixed(1);
 }
 
-export interface OutlierSummary {
-  subject: string;
-  hosts: number;
-  ejections: number;
-  refused: number;
-  ejectedAtEnd: number;
-  peakConsecutive5xx: number;
-  consecutive5xxToEject: number | null;
-  peakConsecutiveGatewayErrors: number;
-  consecutiveGatewayErrorsToEject: number | null;
-}
+/** Same shape as the report's `OutlierReport`. */
+export type OutlierSummary = OutlierReport;
 
 export class OutlierDetector {
   readonly hostCount: number;

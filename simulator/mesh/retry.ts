@@ -38,6 +38,7 @@
  * milliseconds (`random % interval`), i.e. 0–24, 0–74, 0–174 ms.
  */
 import type { Ms, RetryOn, RetrySpec } from '../model/types.ts';
+import { RETRY_ON_TOKENS } from '../model/types.ts';
 import type { Rng } from '../engine/types.ts';
 import type { AttemptOutcome } from './types.ts';
 
@@ -46,18 +47,7 @@ export const DEFAULT_BACKOFF_BASE_MS = 25;
 /** Envoy's default back-off cap: 10 × base. */
 export const DEFAULT_BACKOFF_MAX_MS = 250;
 
-export const RETRY_ON_TOKENS: readonly RetryOn[] = [
-  '5xx',
-  'gateway-error',
-  'connect-failure',
-  'refused-stream',
-  'reset',
-  'retriable-status-codes',
-  'retriable-4xx',
-  'unavailable',
-  'cancelled',
-  'deadline-exceeded',
-];
+export { RETRY_ON_TOKENS };
 
 /** HTTP statuses standing for gRPC codes when the upstream is gRPC (gRPC↔HTTP mapping). */
 export const GRPC_STATUS_AS_HTTP = { unavailable: 503, 'deadline-exceeded': 504, cancelled: 499 } as const;

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type * as T from './types.ts';
+import { DEFAULTS_KEYS, RETRY_ON_TOKENS } from './types.ts';
 import { tryParseDuration } from './duration.ts';
 import { didYouMean, type PathSegment } from './errors.ts';
 
@@ -1149,31 +1150,9 @@ export const DATA_PLANE_PROFILES: Record<string, T.DataPlaneMode> = {
   'traefik-mesh': 'per-node',
 };
 /** Products whose defaults a policy may ask for (`spec.defaults`). */
-export const DEFAULT_PROFILES = [
-  'istio',
-  'istio-1.23',
-  'istio-ambient',
-  'linkerd',
-  'kuma',
-  'consul',
-  'appmesh',
-  'traefik-mesh',
-  'envoy',
-  'none',
-] as const;
+export const DEFAULT_PROFILES = DEFAULTS_KEYS;
 
-export const RETRY_ON: readonly T.RetryOn[] = [
-  '5xx',
-  'gateway-error',
-  'connect-failure',
-  'refused-stream',
-  'reset',
-  'retriable-status-codes',
-  'retriable-4xx',
-  'unavailable',
-  'cancelled',
-  'deadline-exceeded',
-];
+export const RETRY_ON: readonly T.RetryOn[] = RETRY_ON_TOKENS;
 /** Istio ≥ 1.24 default `retryOn`. */
 export const DEFAULT_RETRY_ON: readonly T.RetryOn[] = [
   'connect-failure',

@@ -259,6 +259,35 @@ export type RetryOn =
   | 'cancelled'
   | 'deadline-exceeded';
 
+/** Every `retryOn` token meshdojo understands (Envoy's names). */
+export const RETRY_ON_TOKENS: readonly RetryOn[] = [
+  '5xx',
+  'gateway-error',
+  'connect-failure',
+  'refused-stream',
+  'reset',
+  'retriable-status-codes',
+  'retriable-4xx',
+  'unavailable',
+  'cancelled',
+  'deadline-exceeded',
+];
+
+/** Products whose defaults a policy may ask for (`spec.defaults`); see simulator/mesh/defaults.ts. */
+export const DEFAULTS_KEYS = [
+  'istio',
+  'istio-1.23',
+  'istio-ambient',
+  'linkerd',
+  'kuma',
+  'consul',
+  'appmesh',
+  'traefik-mesh',
+  'envoy',
+  'none',
+] as const;
+export type DefaultsKey = (typeof DEFAULTS_KEYS)[number];
+
 export interface RetrySpec {
   /** Retries (Istio `attempts`): the request is tried at most 1 + attempts times. */
   attempts: number;
