@@ -310,7 +310,10 @@ function buildScenario(files: string[], opts: CommonOptions): ScenarioSpec {
 function overridesFrom(files: string[], opts: CommonOptions): ScenarioOverrides {
   const overrides: ScenarioOverrides = {};
   if (opts.seed !== undefined) overrides.seed = parseSeed(opts.seed);
-  if (opts.duration !== undefined) overrides.duration = parseDurationFlag('--duration', opts.duration);
+  if (opts.duration !== undefined) {
+    overrides.duration = parseDurationFlag('--duration', opts.duration);
+    overrides.stretchLoad = true; // `--duration 10m` means ten minutes of traffic
+  }
   if (opts.sampling !== undefined) overrides.sampling = parseShare('--sampling', opts.sampling);
   if (opts.policy.length > 0) overrides.policies = loadPolicies(files, opts.policy, '--policy');
   return overrides;

@@ -19,6 +19,12 @@ export interface ScenarioOverrides {
   policies?: MeshPolicySpec[];
   /** Share (0..1) of entry requests whose spans and access-log lines are kept. */
   sampling?: number;
+  /**
+   * With `duration`: a constant executor (`constant-arrival-rate`, `constant-vus`) keeps sending
+   * for the whole run instead of stopping at its own `duration` (what `--duration` means on the
+   * command line). Ramping executors keep their stages.
+   */
+  stretchLoad?: boolean;
 }
 
 /** The length of a load profile: `duration` for constant executors, the sum of the stages for ramping ones. */
@@ -71,7 +77,11 @@ export function scenarioFromBundle(bundle: Bundle, overrides: ScenarioOverrides 
     overrides.sampling === undefined
       ? base.sampling
       : { traces: overrides.sampling, accessLogs: overrides.sampling };
-  return { ...base, seed, duration, sampling };
+  let load = base.load;
+  if (overrides.stretchLoad && overrides.duration !== undefined && 'duration' in load) {
+    load = { ...load, duration: overrides.duration };
+  }
+  return { ...base, load, seed, duration, sampling };
 }
 
 /** `--seed` value: a non-negative safe integer. */

@@ -31,6 +31,13 @@ describe('scenarioFromBundle', () => {
     expect(out.sampling).toEqual({ traces: 1, accessLogs: 1 });
   });
 
+  it('--duration stretches a constant executor over the whole run (stretchLoad); a plain duration does not', () => {
+    const stretched = scenarioFromBundle(bundle, { duration: 60_000, stretchLoad: true });
+    const plain = scenarioFromBundle(bundle, { duration: 60_000 });
+    expect(stretched.load && 'duration' in stretched.load ? stretched.load.duration : 0).toBe(60_000);
+    expect(plain.load && 'duration' in plain.load ? plain.load.duration : 0).toBe(20_000);
+  });
+
   it('lets a Scenario document win', () => {
     const scenario = { ...s, name: 'doc', seed: 42, duration: 3000, policies: [policy('s')] };
     const out = scenarioFromBundle({ ...bundle, scenario }, { policies: [policy('cli')] });
