@@ -123,6 +123,7 @@ export class DataPlane {
       probability: 1,
       times: 1,
       edge: 0,
+      requests: [],
     };
   }
 
@@ -152,7 +153,16 @@ export class DataPlane {
     const proxy = this.opt.outboundProxy(callerInst);
     const target = this.world.services[call.spec.target];
     const client = this.clientFor(proxy, target, callerInst);
-    const req = this.requestInfo(target, call.spec.endpoint, call.hdr, callerInst ? callerInst.svc : null);
+    // A call site always has the same caller and endpoint: its RequestInfo depends on the headers only.
+    const spec = call.spec;
+    const req =
+      spec.requests[call.hdr] ??
+      (spec.requests[call.hdr] = this.requestInfo(
+        target,
+        spec.endpoint,
+        call.hdr,
+        callerInst ? callerInst.svc : null,
+      ));
     const ex = new Exchange(call, client, call.tries, proxy, req);
     call.exchange = ex;
     this.beginExchange(ex);

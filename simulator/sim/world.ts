@@ -4,6 +4,7 @@
  */
 import { makeSampler, type Sampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
+import type { RequestInfo } from '../mesh/types.ts';
 import type { CallSpec, EndpointSpec, OnError, ScenarioSpec, ServiceSpec } from '../model/types.ts';
 import type { Invocation } from './lifecycle-types.ts';
 import type { DestClient } from './dest-client.ts';
@@ -27,6 +28,8 @@ export interface CompiledCall {
   probability: number;
   times: number;
   edge: number;
+  /** What proxies see of this call, per header set (filled lazily by the data plane). */
+  requests: (RequestInfo | undefined)[];
 }
 
 export interface CompiledEndpoint {
@@ -228,6 +231,7 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
       probability: c.probability,
       times: c.times,
       edge: edgeOf(from.id, target.id),
+      requests: [],
     };
   };
   const compileEndpoint = (svc: SimService, e: EndpointSpec): CompiledEndpoint => ({
