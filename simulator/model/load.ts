@@ -422,6 +422,28 @@ type Check = RefIssue & { atKey?: boolean };
 
 function checkLoad(load: LoadProfileSpec, topo: TopologySpec): Check[] {
   const out: Check[] = [];
+  const entryService = load.entry?.service ?? topo.entry.service;
+  load.requests.forEach((r, i) => {
+    const svcName = r.service ?? entryService;
+    const svc = topo.services.find((s) => s.name === svcName);
+    if (!svc) {
+      out.push({
+        path: ['spec', 'requests', i, 'service'],
+        message: unknownIn(
+          'service',
+          svcName,
+          topo.services.map((s) => s.name),
+        ),
+      });
+      return;
+    }
+    const eps = new Set(svc.versions.flatMap((v) => v.endpoints.map((e) => e.name)));
+    if (!eps.has(r.endpoint))
+      out.push({
+        path: ['spec', 'requests', i, 'endpoint'],
+        message: `service \`${svc.name}\` has no endpoint \`${r.endpoint}\`${didYouMean(r.endpoint, eps)}`,
+      });
+  });
   if (!load.entry) return out;
   const svc = topo.services.find((s) => s.name === load.entry!.service);
   if (!svc)

@@ -834,8 +834,23 @@ const loadEntrySchema = z.strictObject(
   expect('`{ service, endpoint }`'),
 );
 
+const requestMixSchema = z
+  .array(
+    z.strictObject(
+      {
+        service: name('a service name').optional(),
+        endpoint: text('an endpoint name'),
+        weight: posNumber('a weight > 0'),
+      },
+      expect('a request such as `{ endpoint: GET /search, weight: 60 }`'),
+    ),
+    expect('a list of requests with weights'),
+  )
+  .default(() => []);
+
 const loadCommon = {
   entry: loadEntrySchema.optional(),
+  requests: requestMixSchema,
   timeout: duration({ positive: true }).default(60_000),
   retries: z
     .strictObject(
@@ -912,6 +927,11 @@ const loadSpecSchema = z
   .transform((d): DistributiveOmit<T.LoadProfileSpec, 'name'> => {
     const base = {
       ...(d.entry && { entry: d.entry }),
+      requests: d.requests.map((r) => ({
+        ...(r.service !== undefined && { service: r.service }),
+        endpoint: r.endpoint,
+        weight: r.weight,
+      })),
       timeout: d.timeout,
       retries: d.retries,
       headers: d.headers,

@@ -141,17 +141,28 @@ export interface Threshold {
   value: number;
 }
 
+/** One kind of request in a load's mix (k6/Locust style: each iteration picks one by weight). */
+export interface RequestMixItem {
+  /** Undefined = the entry service (the load's `entry`, else the topology's). */
+  service?: string;
+  endpoint: string;
+  /** Relative weight > 0. */
+  weight: number;
+}
+
 export type LoadProfileSpec = {
   name: string;
   /** Overrides the topology's entry. */
   entry?: { service: string; endpoint: string };
+  /** Several kinds of request, picked per request by weight; empty = every request hits the entry. */
+  requests: RequestMixItem[];
   /** Client-side timeout (k6 default 60 s). */
   timeout: Ms;
   /** Users pressing reload: a failed request is sent again after `backoff`. */
   retries: { attempts: number; backoff: Ms };
   headers: HeaderShare[];
   thresholds: Threshold[];
-  /** Headers always sent. */
+  /** HTTP method of the entry requests (informational; endpoints carry their own). */
   method?: string;
 } & (
   | {

@@ -99,7 +99,10 @@ export class DataPlane {
   private readonly clientRng: Rng;
   private readonly clients = new Map<number, DestClient>();
   private readonly reqCache = new Map<number, RequestInfo>();
-  private readonly entryCall: CompiledCall;
+  /** One call site per kind of entry request, and the cumulative weights to pick one. */
+  private readonly entryCalls: CompiledCall[];
+  private readonly entryCumulative: number[];
+  private readonly mixRng: Rng;
   serviceCalls = 0;
 
   constructor(
@@ -114,24 +117,37 @@ export class DataPlane {
     this.netRng = rng.stream('net');
     this.meshRng = rng.stream('mesh');
     this.clientRng = rng.stream('client');
-    this.entryCall = {
-      target: world.entry.service.id,
-      endpoint: world.entry.endpoint,
+    this.mixRng = rng.stream('mix');
+    this.entryCalls = world.entries.map((e) => ({
+      target: e.service.id,
+      endpoint: e.endpoint,
       timeout: opt.clientTimeout,
       retries: opt.clientRetries,
       onError: ON_ERROR_FAIL,
       probability: 1,
       times: 1,
-      edge: 0,
+      edge: e.edge,
       requests: [],
-    };
+    }));
+    let acc = 0;
+    this.entryCumulative = world.entries.map((e) => (acc += e.weight));
+  }
+
+  private pickEntry(): CompiledCall {
+    const calls = this.entryCalls;
+    if (calls.length === 1) return calls[0];
+    const cum = this.entryCumulative;
+    const x = this.mixRng.next() * cum[cum.length - 1];
+    let i = 0;
+    while (i < cum.length - 1 && x >= cum[i]) i++;
+    return calls[i];
   }
 
   // ───────────────────────── entry ─────────────────────────
 
   /** A request of the load generator. `sample` bit 0 = traced, bit 1 = access-logged. */
   clientRequest(hdr: number, sample: number, onDone?: (call: Call, ok: boolean) => void): void {
-    const call = new Call(null, this.entryCall, hdr, sample, sample ? this.tracer.newTraceId() : 0);
+    const call = new Call(null, this.pickEntry(), hdr, sample, sample ? this.tracer.newTraceId() : 0);
     call.onClientDone = onDone ?? null;
     call.firstSentAt = this.clock.now();
     this.startCall(call);

@@ -147,7 +147,8 @@ export interface World {
   latency: Float64Array;
   jitter: Float64Array;
   connectTimeout: number;
-  entry: { service: SimService; endpoint: number };
+  /** Where load arrives: the topology's entry, or the load's request mix (weights relative). */
+  entries: { service: SimService; endpoint: number; edge: number; weight: number }[];
 }
 
 function splitEndpointName(name: string): { method: string; path: string } {
@@ -218,7 +219,21 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
   };
 
   const entrySvc = serviceByName.get(scenario.load?.entry?.service ?? topo.entry.service)!;
-  edgeOf(-1, entrySvc.id);
+  const mix = scenario.load?.requests ?? [];
+  const entries = (
+    mix.length
+      ? mix.map((r) => ({
+          svc: serviceByName.get(r.service ?? entrySvc.name)!,
+          endpoint: r.endpoint,
+          weight: r.weight,
+        }))
+      : [{ svc: entrySvc, endpoint: scenario.load?.entry?.endpoint ?? topo.entry.endpoint, weight: 1 }]
+  ).map((e) => ({
+    service: e.svc,
+    endpoint: Math.max(0, e.svc.endpointNames.indexOf(e.endpoint)),
+    edge: edgeOf(-1, e.svc.id),
+    weight: e.weight,
+  }));
 
   const compileCall = (from: SimService, c: CallSpec): CompiledCall => {
     const target = serviceByName.get(c.service)!;
@@ -313,12 +328,6 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
     latency,
     jitter,
     connectTimeout: topo.network.connectTimeout,
-    entry: {
-      service: entrySvc,
-      endpoint: Math.max(
-        0,
-        entrySvc.endpointNames.indexOf(scenario.load?.entry?.endpoint ?? topo.entry.endpoint),
-      ),
-    },
+    entries,
   };
 }

@@ -60,6 +60,7 @@ export function tinyScenario(opts: { rate?: number; durationMs?: number; seed?: 
       timeout: 60_000,
       retries: { attempts: 0, backoff: 1000 },
       headers: [],
+      requests: [],
       thresholds: [],
     },
     chaos: [],

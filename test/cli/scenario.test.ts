@@ -57,6 +57,7 @@ describe('loadDurationMs', () => {
     timeout: 60_000,
     retries: { attempts: 0, backoff: 1000 },
     headers: [],
+    requests: [],
     thresholds: [],
   };
   it('uses duration for constant executors and the sum of stages for ramping ones', () => {

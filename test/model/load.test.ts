@@ -51,6 +51,7 @@ const expectedSteady: LoadProfileSpec = {
   timeout: 60_000,
   retries: { attempts: 0, backoff: 1000 },
   headers: [],
+  requests: [],
   thresholds: [],
 };
 
