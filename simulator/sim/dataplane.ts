@@ -39,7 +39,6 @@ import {
   Exchange,
   Invocation,
   ST_DONE,
-  ST_QUEUED,
   ST_RUNNING,
   ST_WAITING,
 } from './lifecycle-types.ts';
@@ -96,7 +95,6 @@ export class DataPlane {
   readonly clock: VirtualClock;
   private readonly netRng: Rng;
   private readonly meshRng: Rng;
-  private readonly clientRng: Rng;
   private readonly clients = new Map<number, DestClient>();
   private readonly reqCache = new Map<number, RequestInfo>();
   /** One call site per kind of entry request, and the cumulative weights to pick one. */
@@ -116,7 +114,6 @@ export class DataPlane {
     this.clock = clock;
     this.netRng = rng.stream('net');
     this.meshRng = rng.stream('mesh');
-    this.clientRng = rng.stream('client');
     this.mixRng = rng.stream('mix');
     this.entryCalls = world.entries.map((e) => ({
       target: e.service.id,
@@ -990,4 +987,3 @@ export class DataPlane {
   }
 }
 
-void ST_QUEUED;
