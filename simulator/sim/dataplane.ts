@@ -852,6 +852,11 @@ export class DataPlane {
   private readonly onBackoffDone = (ex: Exchange): void => {
     ex.backoffTimer = 0;
     if (ex.done) return;
+    // Envoy keeps the split's choice for every try of a request; Linkerd balances each retry anew.
+    if (ex.client.rerouteOnRetry) {
+      const r = ex.client.route(ex.req, this.meshRng);
+      if (r.subset !== NO_ROUTE) ex.subset = r.subset;
+    }
     this.tryAttempt(ex);
   };
 

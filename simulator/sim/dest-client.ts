@@ -71,6 +71,8 @@ export class DestClient {
   active = 0;
   activeRetries = 0;
   deadlinePropagation = false;
+  /** Retries pick their subset again (Linkerd); otherwise the first try's subset holds (Envoy). */
+  rerouteOnRetry = false;
   private readonly subsetIndex: Map<string, number>;
 
   constructor(

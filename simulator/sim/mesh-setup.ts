@@ -209,6 +209,7 @@ export function buildMesh(
       if (f.active) c.fault = f;
     }
     c.deadlinePropagation = dest?.deadlinePropagation ?? false;
+    c.rerouteOnRetry = defaults.retryRebalancesSplit;
     return c;
   };
 

@@ -96,3 +96,49 @@ describe('timeouts and retries, as Envoy does them', () => {
     expect(moved).toBeLessThan(100);
   });
 });
+
+describe('retries on a traffic split (mesh-semantics.md §5.2)', () => {
+  const split = `
+apiVersion: meshdojo/v1
+kind: Topology
+metadata: { name: split }
+spec:
+  entry: { service: front, endpoint: GET / }
+  services:
+    - { name: front, concurrency: 1000, endpoints: [ { name: GET /, serviceTime: 0, calls: [ { service: back } ] } ] }
+    - name: back
+      concurrency: 1000
+      endpoints: [ { name: GET /, serviceTime: 1ms } ]
+      versions:
+        - { name: good }
+        - { name: bad, endpoints: [ { name: GET /, serviceTime: 1ms, errorRate: 1 } ] }
+---
+apiVersion: meshdojo/v1
+kind: LoadProfile
+metadata: { name: l }
+spec: { executor: constant-arrival-rate, rate: 200, duration: 50s }
+`;
+  const mesh = (profile: string) => `
+apiVersion: meshdojo/v1
+kind: MeshPolicy
+metadata: { name: p }
+spec:
+  dataPlane: { profile: ${profile} }
+  destinations:
+    - service: back
+      routes: [ { split: { good: 50, bad: 50 } } ]
+      retries: { attempts: 3, retryOn: [5xx] }
+`;
+  const failed = (profile: string) => {
+    const r = runScenario(scenarioFromYaml({ 'a.yaml': split, 'p.yaml': mesh(profile) }));
+    return r.summary.failures['error-5xx']! / r.summary.requests;
+  };
+
+  it('Envoy-based meshes keep the split decision for every try: the half routed to `bad` fails all 4 tries', () => {
+    expect(Math.abs(failed('istio-sidecar') - 0.5)).toBeLessThan(0.02);
+  });
+
+  it('Linkerd balances each retry again: only 0.5^4 = 6.25 % exhaust their tries', () => {
+    expect(Math.abs(failed('linkerd') - 0.0625)).toBeLessThan(0.01);
+  });
+});
