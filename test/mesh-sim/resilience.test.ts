@@ -273,3 +273,48 @@ describe('breaker and outlier detection together', () => {
     expect(r.summary.latencyMs.p99).toBeLessThan(200);
   });
 });
+
+describe('the ingress identity', () => {
+  it('strict mTLS admits the load generator (it comes through the ingress gateway); an allow rule on the entry must name the gateway', () => {
+    const app = `
+apiVersion: meshdojo/v1
+kind: Topology
+metadata: { name: one }
+spec:
+  entry: { service: api, endpoint: GET / }
+  services: [ { name: api, endpoints: [ { name: GET /, serviceTime: 1ms } ] } ]
+---
+apiVersion: meshdojo/v1
+kind: LoadProfile
+metadata: { name: l }
+spec: { executor: constant-arrival-rate, rate: 50, duration: 5s }
+`;
+    const policy = (rules: string) => `
+apiVersion: meshdojo/v1
+kind: MeshPolicy
+metadata: { name: p }
+spec:
+  dataPlane: { profile: istio-sidecar }
+  security: { mtls: strict, authorization: [${rules}] }
+`;
+    const open = runScenario(scenarioFromYaml({ 'a.yaml': app, 'p.yaml': policy('') }));
+    expect(open.summary.successRate).toBe(1);
+    const onlyGateway = runScenario(
+      scenarioFromYaml({
+        'a.yaml': app,
+        'p.yaml': policy(
+          '{ to: api, allow: [ { from: cluster.local/ns/istio-system/sa/istio-ingressgateway } ] }',
+        ),
+      }),
+    );
+    expect(onlyGateway.summary.successRate).toBe(1);
+    const someoneElse = runScenario(
+      scenarioFromYaml({
+        'a.yaml': app,
+        'p.yaml': policy('{ to: api, allow: [ { from: cluster.local/ns/default/sa/batch } ] }'),
+      }),
+    );
+    expect(someoneElse.summary.successRate).toBe(0);
+    expect(someoneElse.summary.failures.denied).toBe(someoneElse.summary.requests);
+  });
+});
