@@ -121,7 +121,6 @@ const FEATURE_DEFAULTS: Record<string, (field: string) => Record<string, unknown
     baseEjectionTime: 30_000,
     maxEjectionTime: 300_000,
     maxEjectionPercent: 10,
-    minHealthPercent: 0,
   }),
   // A breaker needs a trigger: `consecutiveFailures: 5` unless the failure-rate one is being set.
   circuitBreaker: (field) => ({

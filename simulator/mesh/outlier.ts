@@ -151,7 +151,7 @@ export class OutlierDetector {
     this.base = spec.baseEjectionTime;
     this.maxTime = spec.maxEjectionTime;
     this.maxPct = Math.min(100, spec.maxEjectionPercent);
-    this.minHealthPct = Math.min(100, spec.minHealthPercent);
+    this.minHealthPct = Math.min(100, spec.minHealthPercent ?? 0);
     this.sr = spec.successRate;
     const n = hostCount;
     this.ejected = new Uint8Array(n);

@@ -322,8 +322,11 @@ export interface OutlierDetectionSpec {
   baseEjectionTime: Ms;
   maxEjectionTime: Ms;
   maxEjectionPercent: Pct;
-  /** Below this healthy share the balancer ignores ejections (panic). Istio 0, Envoy 50. */
-  minHealthPercent: Pct;
+  /**
+   * Below this healthy share the balancer ignores ejections (panic). Undefined = the product's
+   * default (Istio 0, Envoy-based Kuma / Consul / App Mesh 50).
+   */
+  minHealthPercent?: Pct;
 }
 
 export interface CircuitBreakerSpec {

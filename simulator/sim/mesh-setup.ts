@@ -187,7 +187,12 @@ export function buildMesh(
       poolSpec.maxPendingRequests < UNLIMITED
     )
       c.pool = new ConnectionPool<unknown>(poolSpec);
-    const outlierSpec = dest?.outlierDetection ?? defaults.outlierDetection;
+    const given = dest?.outlierDetection ?? defaults.outlierDetection;
+    // A field the policy leaves out takes the product's default (Istio: no panic mode; Envoy: 50 %).
+    const outlierSpec = given && {
+      ...given,
+      minHealthPercent: given.minHealthPercent ?? defaults.minHealthPercent,
+    };
     if (outlierSpec) {
       const od = new OutlierDetector(outlierSpec, svc.instances.length, clock, {
         subject: label,

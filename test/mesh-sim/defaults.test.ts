@@ -82,3 +82,51 @@ describe('product default retries', () => {
     expect(edge(old).retries).toBeGreaterThan(5000);
   });
 });
+
+describe('panic threshold (mesh-semantics.md §1.4, §5.6)', () => {
+  const single = `
+apiVersion: meshdojo/v1
+kind: Topology
+metadata: { name: single }
+spec:
+  entry: { service: front, endpoint: GET / }
+  services:
+    - { name: front, concurrency: 256, endpoints: [ { name: GET /, serviceTime: 1ms, calls: [ { service: back } ] } ] }
+    - { name: back, endpoints: [ { name: GET /, serviceTime: 1ms } ] }
+---
+apiVersion: meshdojo/v1
+kind: LoadProfile
+metadata: { name: l }
+spec: { executor: constant-arrival-rate, rate: 100, duration: 20s }
+`;
+  const sick = `
+apiVersion: meshdojo/v1
+kind: ChaosExperiment
+metadata: { name: sick }
+spec:
+  faults: [ { type: abort, target: { service: back }, at: 2s, duration: 5s, percent: 100, status: 503 } ]
+`;
+  const od = (profile: string) => `
+apiVersion: meshdojo/v1
+kind: MeshPolicy
+metadata: { name: od }
+spec:
+  dataPlane: { profile: ${profile} }
+  destinations:
+    - service: back
+      outlierDetection: { consecutive5xxErrors: 5, interval: 1s, baseEjectionTime: 10s, maxEjectionPercent: 100 }
+`;
+  it('Istio (no panic mode): ejecting the only pod leaves no healthy upstream (503 UH) until it returns', () => {
+    const r = runScenario(
+      scenarioFromYaml({ 'a.yaml': single, 'c.yaml': sick, 'm.yaml': od('istio-sidecar') }),
+    );
+    expect(edge(r).failures['no-healthy-upstream']).toBeGreaterThan(800); // ~10 s of 100/s
+  });
+
+  it('Kuma (Envoy panic threshold 50 %): the ejection is ignored, traffic still reaches the pod', () => {
+    const r = runScenario(scenarioFromYaml({ 'a.yaml': single, 'c.yaml': sick, 'm.yaml': od('kuma') }));
+    expect(r.events.some((e) => e.kind === 'ejection')).toBe(true);
+    expect(edge(r).failures['no-healthy-upstream'] ?? 0).toBe(0);
+    expect(r.services.back.requests).toBeGreaterThan(1900);
+  });
+});

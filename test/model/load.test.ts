@@ -85,7 +85,6 @@ const expectedResilient: MeshPolicySpec = {
         baseEjectionTime: 30_000,
         maxEjectionTime: 300_000,
         maxEjectionPercent: 50,
-        minHealthPercent: 0,
       },
       circuitBreaker: { consecutiveFailures: 5, openFor: 30_000, halfOpenRequests: 1 },
       connectionPool: {
@@ -364,13 +363,13 @@ describe('MeshPolicy defaults', () => {
       outlierDetection: { consecutiveGatewayErrors: 3, baseEjectionTime: 10m }
 `);
     const [a, b] = p.destinations;
+    // minHealthPercent left out: the product's default applies at run time (Istio 0, Envoy 50).
     expect(a!.outlierDetection).toEqual({
       consecutive5xxErrors: 5,
       interval: 10_000,
       baseEjectionTime: 30_000,
       maxEjectionTime: 300_000,
       maxEjectionPercent: 10,
-      minHealthPercent: 0,
     });
     expect(b!.outlierDetection).toEqual({
       consecutiveGatewayErrors: 3,
@@ -378,7 +377,6 @@ describe('MeshPolicy defaults', () => {
       baseEjectionTime: 600_000,
       maxEjectionTime: 600_000,
       maxEjectionPercent: 10,
-      minHealthPercent: 0,
     });
     expect(a!.circuitBreaker).toEqual({
       failureRate: { threshold: 50, window: 10_000, minimumRequests: 20 },
