@@ -18,7 +18,7 @@ import type {
   ServiceSpec,
 } from '../model/types.ts';
 import { parseDuration } from '../model/duration.ts';
-import { RETRY_ON, UNLIMITED } from '../model/schemas.ts';
+import { RETRY_ON } from '../model/schemas.ts';
 import { UsageError } from './errors.ts';
 
 // ───────────────────────────── field table ─────────────────────────────
@@ -107,13 +107,8 @@ export const DEFAULT_RETRIES: RetrySpec = {
  */
 const FEATURE_DEFAULTS: Record<string, (field: string) => Record<string, unknown>> = {
   retries: () => structuredClone(DEFAULT_RETRIES) as unknown as Record<string, unknown>,
-  // Istio: every threshold the block leaves out is unlimited.
-  connectionPool: () => ({
-    maxConnections: UNLIMITED,
-    maxPendingRequests: UNLIMITED,
-    maxRequests: UNLIMITED,
-    maxRetries: UNLIMITED,
-  }),
+  // Thresholds the block leaves out take the product's defaults at run time.
+  connectionPool: () => ({}),
   // Istio's outlier-detection defaults; `consecutive5xxErrors: 5` only when no other detector is set.
   outlierDetection: (field) => ({
     ...(field === 'consecutiveGatewayErrors' ? {} : { consecutive5xxErrors: 5 }),

@@ -1457,10 +1457,10 @@ const circuitBreakerSchema = z
 
 const connectionPoolSchema = z.strictObject(
   {
-    maxConnections: posInt().default(UNLIMITED),
-    maxPendingRequests: nonNegInt().default(UNLIMITED),
-    maxRequests: posInt().default(UNLIMITED),
-    maxRetries: nonNegInt().default(UNLIMITED),
+    maxConnections: posInt().optional(),
+    maxPendingRequests: nonNegInt().optional(),
+    maxRequests: posInt().optional(),
+    maxRetries: nonNegInt().optional(),
   },
   expect('a mapping such as `{ maxConnections: 100, maxPendingRequests: 10 }`'),
 );

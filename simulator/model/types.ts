@@ -361,7 +361,8 @@ export interface DestinationPolicySpec {
   retryBudget?: RetryBudgetSpec;
   outlierDetection?: OutlierDetectionSpec;
   circuitBreaker?: CircuitBreakerSpec;
-  connectionPool?: ConnectionPoolSpec;
+  /** Fields left out take the product's defaults (Istio 2^32 − 1; Envoy, Kuma, Consul 1024/1024/1024/3). */
+  connectionPool?: Partial<ConnectionPoolSpec>;
   loadBalancer?: LoadBalancerSpec;
   faults?: FaultInjectionSpec;
   /** Callee stops work its caller has given up on. Default false. */

@@ -172,7 +172,8 @@ export function buildMesh(
     }
     const retrySpec = dest?.retries ?? defaults.retries;
     if (retrySpec && retrySpec.attempts > 0) c.retry = new RetryAdapter(new RetryPolicy(retrySpec));
-    const poolSpec = dest?.connectionPool ?? defaults.connectionPool;
+    // Thresholds the policy leaves out take the product's defaults.
+    const poolSpec = { ...defaults.connectionPool, ...dest?.connectionPool };
     if (c.retry) {
       const gate = createRetryGate(dest?.retryBudget ?? defaults.retryBudget, poolSpec.maxRetries);
       c.budget = {

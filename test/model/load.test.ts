@@ -87,12 +87,8 @@ const expectedResilient: MeshPolicySpec = {
         maxEjectionPercent: 50,
       },
       circuitBreaker: { consecutiveFailures: 5, openFor: 30_000, halfOpenRequests: 1 },
-      connectionPool: {
-        maxConnections: 100,
-        maxPendingRequests: 10,
-        maxRequests: 100,
-        maxRetries: 4294967295,
-      },
+      // maxRetries left out: the product's default applies at run time.
+      connectionPool: { maxConnections: 100, maxPendingRequests: 10, maxRequests: 100 },
       loadBalancer: { algorithm: 'least-request' },
       faults: { delay: { percent: 50, fixed: 5000 }, abort: { percent: 0, status: 503 } },
       deadlinePropagation: false,
@@ -383,13 +379,8 @@ describe('MeshPolicy defaults', () => {
       openFor: 30_000,
       halfOpenRequests: 1,
     });
-    const max = 2 ** 32 - 1;
-    expect(a!.connectionPool).toEqual({
-      maxConnections: max,
-      maxPendingRequests: max,
-      maxRequests: max,
-      maxRetries: max,
-    });
+    // An empty block leaves every threshold to the product's defaults.
+    expect(a!.connectionPool).toEqual({});
     expect(a!.loadBalancer).toEqual({ algorithm: 'ring-hash', header: 'x-user' });
   });
 
