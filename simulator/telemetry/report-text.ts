@@ -337,6 +337,20 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
     );
   }
 
+  // traffic per version, where a service has several (splits, canaries)
+  const split = names.filter((n) => Object.keys(result.services[n].versions ?? {}).length > 1);
+  if (split.length) {
+    section('Versions (requests executed per subset)');
+    for (const n of split) {
+      const v = result.services[n].versions!;
+      const total = Object.values(v).reduce((a, b) => a + b, 0);
+      const parts = Object.entries(v).map(
+        ([name, c]) => `${name} ${fmtInt(c)} (${total ? fmtPct(c / total, 1) : '-'})`,
+      );
+      out.push(`  ${n}: ${parts.join(' · ')}`);
+    }
+  }
+
   // mesh: what the data plane costs, and why breakers and detectors did (or didn't) act
   const mesh = result.mesh;
   if (mesh.profile !== 'none') {
