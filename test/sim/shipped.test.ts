@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadFiles } from '../../simulator/model/files.ts';
 import { runScenario } from '../../simulator/sim/run.ts';
+import { renderText } from '../../simulator/telemetry/report-text.ts';
 import { scenarioFromFiles } from '../helpers/load.ts';
 
 const yaml = (dir: string) =>
@@ -28,5 +29,21 @@ describe('shipped content', () => {
     for (const file of [...yaml('chaos'), ...yaml('topologies/policies')]) {
       expect(() => loadFiles(['topologies/bookinfo.yaml', file]), file).not.toThrow();
     }
+  });
+});
+
+describe('the text report of a real run', () => {
+  it('shows the split of a multi-version service and the mesh section', () => {
+    const r = runScenario(
+      scenarioFromFiles(['topologies/bookinfo.yaml'], {
+        duration: 20_000,
+        policies: loadFiles(['topologies/bookinfo.yaml', 'topologies/policies/bookinfo-resilient.yaml'])
+          .policies,
+      }),
+    );
+    const text = renderText(r);
+    expect(text).toMatch(/reviews: v1 [\d,]+ \(\d+\.\d%\) · v2 [\d,]+ \(\d+\.\d%\) · v3/);
+    expect(text).toMatch(/Mesh \(istio-sidecar\)/);
+    expect(text).toMatch(/reviews-v3-0 → ratings\s+closed\s+0\s+0\s+\d+ of 5/);
   });
 });
