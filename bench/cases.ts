@@ -2,7 +2,7 @@
  * Benchmark scenarios: Bookinfo scaled to 1000 pages per second (replicas raised so that no
  * service is past 60 % busy), with and without a mesh and policies.
  */
-import { loadFiles } from '../simulator/model/files.ts';
+import { loadFiles } from '../simulator/cli/files.ts';
 import { parseDocuments } from '../simulator/model/load.ts';
 import type { MeshPolicySpec, ScenarioSpec } from '../simulator/model/types.ts';
 

@@ -157,7 +157,7 @@ process.stderr.write('bench: M/M/1…\n');
       '-e',
       `
     import { runScenario } from './simulator/sim/run.ts';
-    import { loadFiles } from './simulator/model/files.ts';
+    import { loadFiles } from './simulator/cli/files.ts';
     import { scenarioFromBundle } from './simulator/cli/scenario.ts';
     const s = scenarioFromBundle(loadFiles(['topologies/mm1.yaml']), { sampling: 0 });
     const t0 = performance.now();

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Command, CommanderError, Option } from 'commander';
-import { loadFiles } from '../model/files.ts';
+import { loadFiles } from './files.ts';
 import { parseDocuments, type Bundle, type LoadedDoc } from '../model/load.ts';
 import { SpecError } from '../model/errors.ts';
 import { parseDuration } from '../model/duration.ts';

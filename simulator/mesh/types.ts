@@ -1,7 +1,7 @@
 /**
  * Contracts of the mesh policy core. Every object here is a small synchronous decision object with
  * explicit state: it takes `now` from the injected Clock and randomness from the injected Rng, and
- * never touches a socket, a timer of its own making or `Date.now()`. The simulator's driver and the
+ * never touches a socket, a timer of its own making or the wall clock. The simulator's driver and the
  * live sidecar compose them into one filter chain:
  *   route → authz/mTLS (callee side) → fault → breaker/pool → balance → retry/timeout → send.
  * Hot-path methods must not allocate per call where it can be avoided (the simulator calls them

@@ -1,6 +1,6 @@
 /**
  * simulator/model: parse → validate → normalised specs, with errors that point at file:line:column.
- * Isomorphic, except `loadFiles`, which lives in `./files.ts` (import it from there in Node code).
+ * Isomorphic: it gets file contents passed in. Reading from disk is `loadFiles` in simulator/cli/files.ts.
  */
 export type * from './types.ts';
 export { parseDuration, tryParseDuration, formatDuration, type DurationResult } from './duration.ts';

@@ -1,6 +1,6 @@
 /** Load shipped YAML files into a ScenarioSpec, as `meshdojo run FILE…` does. */
 import { scenarioFromBundle, type ScenarioOverrides } from '../../simulator/cli/scenario.ts';
-import { loadFiles } from '../../simulator/model/files.ts';
+import { loadFiles } from '../../simulator/cli/files.ts';
 import type { ScenarioSpec } from '../../simulator/model/types.ts';
 
 export function scenarioFromFiles(files: string[], overrides: ScenarioOverrides = {}): ScenarioSpec {

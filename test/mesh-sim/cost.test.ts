@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../simulator/sim/run.ts';
-import { loadFiles } from '../../simulator/model/files.ts';
+import { loadFiles } from '../../simulator/cli/files.ts';
 import { parseDocuments } from '../../simulator/model/load.ts';
 import type { MeshPolicySpec } from '../../simulator/model/types.ts';
 import { scenarioFromFiles, scenarioFromYaml } from '../helpers/load.ts';

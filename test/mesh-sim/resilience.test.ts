@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../simulator/sim/run.ts';
 import type { RunResult } from '../../simulator/telemetry/types.ts';
-import { loadFiles } from '../../simulator/model/files.ts';
+import { loadFiles } from '../../simulator/cli/files.ts';
 import { scenarioFromFiles, scenarioFromYaml } from '../helpers/load.ts';
 
 const frontBack = (replicas: number, rate: number, duration: string, backVersions = '') => `

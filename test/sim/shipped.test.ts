@@ -1,7 +1,7 @@
 /** Every shipped topology, experiment and policy loads; every topology runs healthy at its default load. */
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadFiles } from '../../simulator/model/files.ts';
+import { loadFiles } from '../../simulator/cli/files.ts';
 import { runScenario } from '../../simulator/sim/run.ts';
 import { renderText } from '../../simulator/telemetry/report-text.ts';
 import { scenarioFromFiles } from '../helpers/load.ts';

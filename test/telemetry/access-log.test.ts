@@ -20,14 +20,14 @@ describe('formatAccessLog', () => {
       bytesSent: 48,
       durationMs: 12.9,
       upstreamServiceTimeMs: 11.2,
-      xForwardedFor: '10.0.35.28',
+      xForwardedFor: '127.0.0.1',
       userAgent: 'curl/8.5.0',
       requestId: 'cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2',
       authority: 'ratings:9080',
-      upstreamHost: '10.244.0.12:9080',
+      upstreamHost: '127.0.0.1:9080',
     });
     expect(line).toBe(
-      '[2026-01-01T00:00:01.234Z] "GET /ratings/0 HTTP/1.1" 200 - 0 48 12 11 "10.0.35.28" "curl/8.5.0" "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2" "ratings:9080" "10.244.0.12:9080"',
+      '[2026-01-01T00:00:01.234Z] "GET /ratings/0 HTTP/1.1" 200 - 0 48 12 11 "127.0.0.1" "curl/8.5.0" "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2" "ratings:9080" "127.0.0.1:9080"',
     );
   });
 
@@ -53,7 +53,7 @@ describe('formatAccessLog', () => {
       durationMs: 3,
       requestId: 'x',
       authority: 'a',
-      upstreamHost: '10.0.0.1:80',
+      upstreamHost: '127.0.0.1:80',
     });
     expect(uf).toContain('" 503 UF,URX 0 91 3 - "-"');
     const denied = formatAccessLog({

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFiles } from '../../simulator/model/files.ts';
+import { loadFiles } from '../../simulator/cli/files.ts';
 import { SpecError } from '../../simulator/model/index.ts';
-import { BOOKINFO, MM1, RESILIENT } from './fixtures.ts';
+import { BOOKINFO, MM1, RESILIENT } from '../model/fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshdojo-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,12 +1,11 @@
 /**
- * The one node-only file of simulator/model: reads documents from disk. Everything else in this
- * folder is isomorphic (it runs in a browser Web Worker too) and gets file contents passed in.
+ * Reads documents from disk for the model's loader. The loader itself (simulator/model) is
+ * isomorphic — it runs in a browser Web Worker too — and only ever gets file contents passed in.
  */
-/* eslint-disable no-restricted-imports -- reading files is this file's whole purpose (see its header) */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
-import { SpecError } from './errors.ts';
-import { loadBundle, type Bundle, type Source } from './load.ts';
+import { SpecError } from '../model/errors.ts';
+import { loadBundle, type Bundle, type Source } from '../model/load.ts';
 
 function readSource(file: string): Source {
   return { file, text: readFileSync(file, 'utf8') };
