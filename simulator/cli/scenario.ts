@@ -27,9 +27,6 @@ export interface ScenarioOverrides {
   stretchLoad?: boolean;
 }
 
-/** The length of a load profile: `duration` for constant executors, the sum of the stages for ramping ones. */
-export const loadDurationMs = loadLength;
-
 /**
  * The Scenario document wins when there is one (only `--policy` policies are added to it);
  * otherwise the Topology, the LoadProfile (the one next to the topology), the chaos experiments
@@ -71,7 +68,7 @@ export function scenarioFromBundle(bundle: Bundle, overrides: ScenarioOverrides 
     );
   }
   const seed = overrides.seed ?? base.seed ?? DEFAULT_SEED;
-  const duration = overrides.duration ?? base.duration ?? loadDurationMs(base.load);
+  const duration = overrides.duration ?? base.duration ?? loadLength(base.load);
   if (!(duration > 0)) throw new UsageError(`the run has no duration (got ${duration} ms): give --duration`);
   const sampling =
     overrides.sampling === undefined

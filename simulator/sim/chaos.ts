@@ -5,7 +5,6 @@
  */
 import type { ChaosSpec, FaultSpec, TargetSelector } from '../model/types.ts';
 import type { DataPlane } from './dataplane.ts';
-import { DestClient } from './dest-client.ts';
 import type { Sink } from './sink.ts';
 import type { SimInstance, World } from './world.ts';
 
@@ -13,6 +12,7 @@ import type { SimInstance, World } from './world.ts';
 export const ENDPOINT_REMOVAL_MS = 1000;
 
 interface Partition {
+  name: string;
   a: Uint8Array;
   b: Uint8Array;
 }
@@ -119,7 +119,7 @@ export class ChaosController {
           for (const i of this.select(f.between[1])) p.b[i.id] = 1;
           this.partitions.push(p);
         } else {
-          const idx = this.partitions.findIndex((p) => (p as Partition & { name: string }).name === f.name);
+          const idx = this.partitions.findIndex((p) => p.name === f.name);
           if (idx >= 0) this.partitions.splice(idx, 1);
         }
         return;
@@ -157,7 +157,7 @@ export class ChaosController {
       () => {
         if (!inst.up && inst.epoch === epoch) {
           inst.ready = false;
-          DestClient.readinessEpoch++;
+          inst.svc.readinessEpoch++;
         }
       },
       null,
@@ -168,7 +168,7 @@ export class ChaosController {
     if (inst.up || !inst.node.up) return;
     inst.up = true;
     inst.ready = true;
-    DestClient.readinessEpoch++;
+    inst.svc.readinessEpoch++;
     this.sink.event({
       t: this.dp.clock.now(),
       kind: 'instance-up',

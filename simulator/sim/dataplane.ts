@@ -49,6 +49,7 @@ import {
   ON_ERROR_FAIL,
   ON_ERROR_FALLBACK,
   type CompiledCall,
+  splitEndpointName,
   type SimInstance,
   type SimService,
   type World,
@@ -96,7 +97,6 @@ export class DataPlane {
   private readonly netRng: Rng;
   private readonly meshRng: Rng;
   private readonly clients = new Map<number, DestClient>();
-  private readonly reqCache = new Map<number, RequestInfo>();
   /** One call site per kind of entry request, and the cumulative weights to pick one. */
   private readonly entryCalls: CompiledCall[];
   private readonly entryCumulative: number[];
@@ -281,28 +281,18 @@ export class DataPlane {
     }
   }
 
-  /** All destination clients created so far, in creation order. */
-  allClients(): DestClient[] {
-    return [...this.clients.values()];
-  }
-
-  requestInfo(svc: SimService, endpoint: number, hdr: number, caller: SimService | null): RequestInfo {
-    const nS = this.world.services.length;
-    const key =
-      ((svc.id * 64 + endpoint) * this.opt.headerSets.length + hdr) * (nS + 1) + (caller ? caller.id + 1 : 0);
-    let r = this.reqCache.get(key);
-    if (!r) {
-      const name = svc.endpointNames[endpoint] ?? 'GET /';
-      const m = /^([A-Z]+)\s+(\S.*)$/.exec(name);
-      r = {
-        method: m ? m[1] : 'GET',
-        path: m ? m[2] : name,
-        headers: this.opt.headerSets[hdr],
-        source: caller ? caller.name : 'client',
-      };
-      this.reqCache.set(key, r);
-    }
-    return r;
+  /** What proxies see of a call (built once per call site and header set, then shared). */
+  private requestInfo(
+    svc: SimService,
+    endpoint: number,
+    hdr: number,
+    caller: SimService | null,
+  ): RequestInfo {
+    return {
+      ...splitEndpointName(svc.endpointNames[endpoint] ?? 'GET /'),
+      headers: this.opt.headerSets[hdr],
+      source: caller ? caller.name : 'client',
+    };
   }
 
   private beginExchange(ex: Exchange): void {
@@ -310,13 +300,13 @@ export class DataPlane {
     ex.startedAt = now;
     const client = ex.client;
     const req = ex.req;
-    const r = client.route(req, this.meshRng);
-    if (r.subset === NO_ROUTE) {
+    const subset = client.route(req, this.meshRng);
+    if (subset === NO_ROUTE) {
       this.finishExchange(ex, 404, C_NO_ROUTE, false);
       return;
     }
-    ex.subset = r.subset;
-    ex.routeTimeout = r.timeout;
+    ex.subset = subset;
+    ex.routeTimeout = client.routedTimeout;
     client.active++;
     ex.counted = true;
     if (client.budget) client.budget.recordRequest(now);
@@ -425,12 +415,12 @@ export class DataPlane {
     this.sink.edgeAttempt(call.spec.edge, isRetry);
     if (call.sample & 1) at.spanId = this.tracer.newSpanId();
     const retry = client.retry;
-    if (retry && retry.perTryTimeout !== Infinity)
+    if (retry && retry.perTryTimeout !== undefined)
       at.perTryTimer = this.clock.after(this.clock.lane(retry.perTryTimeout), this.onPerTryTimeout, at);
     if (client.deadlinePropagation) {
       let d = call.spec.timeout !== Infinity ? call.tryStartedAt + call.spec.timeout : Infinity;
       if (ex.routeTimeout !== Infinity) d = Math.min(d, ex.startedAt + ex.routeTimeout);
-      if (retry && retry.perTryTimeout !== Infinity) d = Math.min(d, now + retry.perTryTimeout);
+      if (retry && retry.perTryTimeout !== undefined) d = Math.min(d, now + retry.perTryTimeout);
       at.deadline = d;
     }
 
@@ -841,7 +831,7 @@ export class DataPlane {
     if (done >= retry.attempts || !retry.shouldRetry(outcome, done)) return -1;
     const now = this.clock.now();
     if (client.budget) {
-      if (!client.budget.canRetry(now, client.active, client.activeRetries)) return -2;
+      if (!client.budget.admit(now, client.active, client.activeRetries)) return -2;
       client.budget.recordRetry(now);
     }
     client.activeRetries++;
@@ -854,8 +844,8 @@ export class DataPlane {
     if (ex.done) return;
     // Envoy keeps the split's choice for every try of a request; Linkerd balances each retry anew.
     if (ex.client.rerouteOnRetry) {
-      const r = ex.client.route(ex.req, this.meshRng);
-      if (r.subset !== NO_ROUTE) ex.subset = r.subset;
+      const subset = ex.client.route(ex.req, this.meshRng);
+      if (subset !== NO_ROUTE) ex.subset = subset;
     }
     this.tryAttempt(ex);
   };

@@ -39,14 +39,16 @@ export interface BalancerLike {
 }
 export interface RetryLike {
   readonly attempts: number;
-  readonly perTryTimeout: number;
+  /** Undefined = no per-try timeout (the route timeout bounds every try). */
+  readonly perTryTimeout: number | undefined;
   readonly otherHost: boolean;
   shouldRetry(outcome: AttemptOutcome, retriesDone: number): boolean;
   backoffMs(retryNumber: number, rng: Rng): number;
 }
+/** The cluster's retry gate: a budget, or the `maxRetries` threshold (mesh/retry-budget.ts). */
 export interface BudgetLike {
-  /** Envoy form: may a retry start now, given the cluster's active requests and retries? */
-  canRetry(now: number, activeRequests: number, activeRetries: number): boolean;
+  /** May one more retry start now, given the cluster's active requests and retries? */
+  admit(now: number, activeRequests: number, activeRetries: number): boolean;
   recordRequest(now: number): void;
   recordRetry(now: number): void;
 }
@@ -86,22 +88,23 @@ export class DestClient {
     this.subsetIndex = new Map(svc.versions.map((v, i) => [v.name, i]));
   }
 
+  /** The matched route's timeout, set by the last `route` call (no object per request on the hot path). */
+  routedTimeout = Infinity;
+
   /** Subset index for a request; SUBSET_ALL without a router; NO_ROUTE when no route matches. */
-  route(req: RequestInfo, rng: Rng): { subset: number; timeout: number } {
-    if (!this.router) return { subset: SUBSET_ALL, timeout: this.routeTimeout };
+  route(req: RequestInfo, rng: Rng): number {
+    this.routedTimeout = this.routeTimeout;
+    if (!this.router) return SUBSET_ALL;
     const d = this.router.route(req, rng);
-    if (!d) return { subset: NO_ROUTE, timeout: this.routeTimeout };
-    const s = d.subset === '*' ? SUBSET_ALL : (this.subsetIndex.get(d.subset) ?? NO_ROUTE);
-    return { subset: s, timeout: d.timeout ?? this.routeTimeout };
+    if (!d) return NO_ROUTE;
+    if (d.timeout !== undefined) this.routedTimeout = d.timeout;
+    return d.subset === '*' ? SUBSET_ALL : (this.subsetIndex.get(d.subset) ?? NO_ROUTE);
   }
 
   /** Candidate lists per subset, rebuilt only when readiness or ejections change. */
   private readonly cache: Host[][] = [];
   private readonly cacheKey: number[] = [];
   private readonly cacheEpoch: number[] = [];
-  /** Bumped by the data plane whenever an instance's readiness changes. */
-  static readinessEpoch = 0;
-
   /**
    * Pick an instance of the subset among ready, non-ejected hosts (all ready hosts in panic).
    * `avoid` is the previous host of a retry. Returns null when none is available (UH).
@@ -111,7 +114,7 @@ export class DestClient {
     const outlier = this.outlier;
     const panic = outlier !== null && outlier.inPanic();
     // Keys that change whenever the candidate set may have: readiness, ejections, panic.
-    const epoch = DestClient.readinessEpoch;
+    const epoch = this.svc.readinessEpoch;
     const key = outlier ? (outlier.ejections * 2 + (panic ? 1 : 0)) * 65536 + outlier.ejectedCount : 0;
     let cands = this.cache[s];
     if (cands === undefined || this.cacheKey[s] !== key || this.cacheEpoch[s] !== epoch) {

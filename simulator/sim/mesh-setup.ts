@@ -25,7 +25,7 @@ import { LatencyHistogram } from '../telemetry/histogram.ts';
 import type { MeshCost } from '../telemetry/types.ts';
 import { C_DENIED, C_MTLS } from './causes.ts';
 import type { DataPlane, DataPlaneOptions, InboundCheck } from './dataplane.ts';
-import { DestClient, type RetryLike } from './dest-client.ts';
+import { DestClient } from './dest-client.ts';
 import { Proxy } from './proxy.ts';
 import type { Sink } from './sink.ts';
 import type { SimInstance, SimService, World } from './world.ts';
@@ -62,21 +62,6 @@ function mergeDestinations(policies: MeshPolicySpec[]): Map<string, DestinationP
   const m = new Map<string, DestinationPolicySpec>();
   for (const p of policies) for (const d of p.destinations) m.set(d.service, { ...m.get(d.service), ...d });
   return m;
-}
-
-/** A RetryPolicy as the data plane reads it (per-try timeout as a number). */
-class RetryAdapter implements RetryLike {
-  readonly attempts: number;
-  readonly perTryTimeout: number;
-  readonly otherHost: boolean;
-  constructor(private readonly policy: RetryPolicy) {
-    this.attempts = policy.attempts;
-    this.perTryTimeout = policy.perTryTimeout ?? Infinity;
-    this.otherHost = policy.otherHost;
-  }
-  shouldRetry = (o: Parameters<RetryPolicy['shouldRetry']>[0], done: number): boolean =>
-    this.policy.shouldRetry(o, done);
-  backoffMs = (n: number, rng: Rng): number => this.policy.backoffMs(n, rng);
 }
 
 export function buildMesh(
@@ -171,16 +156,11 @@ export function buildMesh(
       if (canary) setCanaryWeight(router, canary.spec.stable, canary.spec.canary, canary.ctl.canaryWeight);
     }
     const retrySpec = dest?.retries ?? defaults.retries;
-    if (retrySpec && retrySpec.attempts > 0) c.retry = new RetryAdapter(new RetryPolicy(retrySpec));
+    if (retrySpec && retrySpec.attempts > 0) c.retry = new RetryPolicy(retrySpec);
     // Thresholds the policy leaves out take the product's defaults.
     const poolSpec = { ...defaults.connectionPool, ...dest?.connectionPool };
     if (c.retry) {
-      const gate = createRetryGate(dest?.retryBudget ?? defaults.retryBudget, poolSpec.maxRetries);
-      c.budget = {
-        canRetry: (now, active, retries) => gate.admit(now, active, retries),
-        recordRequest: (now) => gate.recordRequest(now),
-        recordRetry: (now) => gate.recordRetry(now),
-      };
+      c.budget = createRetryGate(dest?.retryBudget ?? defaults.retryBudget, poolSpec.maxRetries);
     }
     if (
       poolSpec.maxConnections < UNLIMITED ||

@@ -5,7 +5,7 @@
 import type { Span } from '../telemetry/types.ts';
 import { FLAGS } from './causes.ts';
 import type { Attempt, Invocation } from './lifecycle-types.ts';
-import type { World } from './world.ts';
+import { splitEndpointName, type World } from './world.ts';
 
 export interface AccessRecord {
   startMs: number;
@@ -88,12 +88,13 @@ export class Tracer {
   accessLog(at: Attempt, status: number, cause: number, now: number, world: World): void {
     if (this.access.length >= this.maxLines) return;
     const call = at.ex.call;
-    const ep = world.services[call.spec.target].endpointNames[call.spec.endpoint] ?? 'GET /';
-    const m = /^([A-Z]+)\s+(\S.*)$/.exec(ep);
+    const { method, path } = splitEndpointName(
+      world.services[call.spec.target].endpointNames[call.spec.endpoint] ?? 'GET /',
+    );
     this.access.push({
       startMs: at.sentAt,
-      method: m ? m[1] : 'GET',
-      path: m ? m[2] : ep,
+      method,
+      path,
       status,
       flags: cause >= 0 ? FLAGS[cause] : '-',
       bytesSent: status < 400 ? (at.inst.version.endpoints[call.spec.endpoint]?.bytes ?? 0) : 0,

@@ -70,6 +70,8 @@ export interface SimService {
   inFlight: number;
   /** Core·ms of compute on CPU-limited instances (processor sharing). */
   cpuBusy: number;
+  /** Bumped whenever an instance's readiness changes (keys the balancers' candidate caches). */
+  readinessEpoch: number;
 }
 
 export interface SimNode {
@@ -151,7 +153,8 @@ export interface World {
   entries: { service: SimService; endpoint: number; edge: number; weight: number }[];
 }
 
-function splitEndpointName(name: string): { method: string; path: string } {
+/** `GET /reviews/0` → method and path (a name without a method is a GET of that path). */
+export function splitEndpointName(name: string): { method: string; path: string } {
   const m = /^([A-Z]+)\s+(\S.*)$/.exec(name);
   return m ? { method: m[1], path: m[2] } : { method: 'GET', path: name.startsWith('/') ? name : `/${name}` };
 }
@@ -201,6 +204,7 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
       slotsTotal: 0,
       inFlight: 0,
       cpuBusy: 0,
+      readinessEpoch: 0,
     };
   });
   const serviceByName = new Map(services.map((s) => [s.name, s]));

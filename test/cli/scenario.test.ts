@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadDurationMs, parseSeed, scenarioFromBundle } from '../../simulator/cli/scenario.ts';
+import { parseSeed, scenarioFromBundle } from '../../simulator/cli/scenario.ts';
+import { loadLength } from '../../simulator/sim/load.ts';
 import type { LoadProfileSpec, MeshPolicySpec } from '../../simulator/model/types.ts';
 import { tinyScenario } from './helpers.ts';
 
@@ -51,7 +52,7 @@ describe('scenarioFromBundle', () => {
   });
 });
 
-describe('loadDurationMs', () => {
+describe('loadLength', () => {
   const common = {
     name: 'l',
     timeout: 60_000,
@@ -71,7 +72,7 @@ describe('loadDurationMs', () => {
         { duration: 60_000, target: 100 },
       ],
     };
-    expect(loadDurationMs(ramp)).toBe(90_000);
+    expect(loadLength(ramp)).toBe(90_000);
     const vus: LoadProfileSpec = {
       ...common,
       executor: 'constant-vus',
@@ -79,7 +80,7 @@ describe('loadDurationMs', () => {
       duration: 12_000,
       thinkTime: { dist: 'constant', value: 1000 },
     };
-    expect(loadDurationMs(vus)).toBe(12_000);
+    expect(loadLength(vus)).toBe(12_000);
   });
 });
 
