@@ -13,6 +13,7 @@ import type {
   OutlierDetectionSpec,
   Pct,
   RetryBudgetSpec,
+  RetryOn,
   RetrySpec,
 } from '../model/types.ts';
 import { DEFAULTS_KEYS, type DefaultsKey } from '../model/types.ts';
@@ -31,6 +32,12 @@ export interface ProductDefaults {
   readonly product: string;
   /** Retry policy of a route that configures none; `undefined` = no retries. */
   readonly retries: RetrySpec | undefined;
+  /**
+   * What a written `retries` block gets for the fields it leaves out (the product's own reading of
+   * an incomplete retry policy: Istio fills its default list, Kuma its MeshRetry default, Envoy and
+   * Consul retry on nothing without a condition).
+   */
+  readonly retryFields: RetryFieldDefaults;
   /** Mesh request timeout (all tries); `undefined` = none. */
   readonly timeout: Ms | undefined;
   /** Circuit-breaker thresholds per client proxy × upstream cluster. */
@@ -52,6 +59,12 @@ export interface ProductDefaults {
   readonly faultPlacement: FaultPlacement;
   /** Where the figures come from, and what is assumed. */
   readonly source: string;
+}
+
+export interface RetryFieldDefaults {
+  readonly attempts: number;
+  readonly retryOn: readonly RetryOn[];
+  readonly retriableStatusCodes: readonly number[];
 }
 
 const ENVOY_LIMITS: ConnectionPoolSpec = Object.freeze({
@@ -98,6 +111,14 @@ const ISTIO_RETRY_ON = Object.freeze([
   'retriable-status-codes',
 ] as const);
 
+const KUMA_RETRY_ON: readonly RetryOn[] = Object.freeze(['gateway-error', 'connect-failure', 'refused-stream']);
+const APPMESH_RETRY_ON: readonly RetryOn[] = Object.freeze([
+  'connect-failure',
+  'refused-stream',
+  'unavailable',
+  'retriable-status-codes',
+]);
+
 function def(d: ProductDefaults): ProductDefaults {
   return Object.freeze(d);
 }
@@ -107,6 +128,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     key: 'istio',
     product: 'Istio ≥ 1.24 (Envoy sidecar or waypoint)',
     retries: retries({ attempts: 2, retryOn: [...ISTIO_RETRY_ON], retriableStatusCodes: [] }),
+    retryFields: { attempts: 2, retryOn: ISTIO_RETRY_ON.slice(0, 4), retriableStatusCodes: [] },
     timeout: undefined,
     connectionPool: NO_LIMITS,
     outlierDetection: undefined,
@@ -124,6 +146,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     key: 'istio-1.23',
     product: 'Istio ≤ 1.23',
     retries: retries({ attempts: 2, retryOn: [...ISTIO_RETRY_ON], retriableStatusCodes: [503] }),
+    retryFields: { attempts: 2, retryOn: [...ISTIO_RETRY_ON], retriableStatusCodes: [503] },
     timeout: undefined,
     connectionPool: NO_LIMITS,
     outlierDetection: undefined,
@@ -140,6 +163,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     key: 'istio-ambient',
     product: 'Istio ambient, ztunnel only (L4)',
     retries: undefined,
+    retryFields: { attempts: 2, retryOn: ISTIO_RETRY_ON.slice(0, 4), retriableStatusCodes: [] },
     timeout: undefined,
     connectionPool: NO_LIMITS,
     outlierDetection: undefined,
@@ -157,6 +181,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     key: 'linkerd',
     product: 'Linkerd 2.x (linkerd2-proxy), HTTPRoute model',
     retries: undefined,
+    retryFields: { attempts: 1, retryOn: [], retriableStatusCodes: [] },
     timeout: undefined,
     connectionPool: NO_LIMITS,
     outlierDetection: undefined,
@@ -176,9 +201,10 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     retries: retries({
       attempts: 5,
       perTryTimeout: 16_000,
-      retryOn: ['gateway-error', 'connect-failure', 'refused-stream'],
+      retryOn: [...KUMA_RETRY_ON],
       retriableStatusCodes: [],
     }),
+    retryFields: { attempts: 1, retryOn: KUMA_RETRY_ON, retriableStatusCodes: [] },
     timeout: 15_000,
     connectionPool: ENVOY_LIMITS,
     outlierDetection: undefined,
@@ -196,6 +222,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     key: 'consul',
     product: 'Consul service mesh (Envoy sidecar)',
     retries: undefined,
+    retryFields: { attempts: 1, retryOn: [], retriableStatusCodes: [] },
     timeout: 15_000,
     connectionPool: ENVOY_LIMITS,
     outlierDetection: Object.freeze({
@@ -217,9 +244,10 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     product: 'AWS App Mesh (Envoy sidecar)',
     retries: retries({
       attempts: 2,
-      retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'retriable-status-codes'],
+      retryOn: [...APPMESH_RETRY_ON],
       retriableStatusCodes: [503],
     }),
+    retryFields: { attempts: 2, retryOn: APPMESH_RETRY_ON, retriableStatusCodes: [503] },
     timeout: 15_000,
     connectionPool: ENVOY_LIMITS,
     outlierDetection: undefined,
@@ -237,6 +265,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     key: 'traefik-mesh',
     product: 'Traefik Mesh 1.4 (per-node Traefik proxy)',
     retries: undefined,
+    retryFields: { attempts: 1, retryOn: ['connect-failure'], retriableStatusCodes: [] },
     timeout: undefined,
     connectionPool: NO_LIMITS,
     outlierDetection: undefined,
@@ -254,6 +283,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     key: 'envoy',
     product: 'Envoy with no control-plane overrides',
     retries: undefined,
+    retryFields: { attempts: 1, retryOn: [], retriableStatusCodes: [] },
     timeout: 15_000,
     connectionPool: ENVOY_LIMITS,
     outlierDetection: undefined,
@@ -271,6 +301,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     key: 'none',
     product: 'no mesh (plain Kubernetes Service)',
     retries: undefined,
+    retryFields: { attempts: 0, retryOn: [], retriableStatusCodes: [] },
     timeout: undefined,
     connectionPool: NO_LIMITS,
     outlierDetection: undefined,

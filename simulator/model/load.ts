@@ -480,7 +480,7 @@ function checkPolicy(p: MeshPolicySpec, topo: TopologySpec): Check[] {
       return;
     }
     const versions = versionsOf(d.service);
-    d.routes.forEach((r, j) => {
+    (d.routes ?? []).forEach((r, j) => {
       for (const subset of Object.keys(r.split))
         if (!versions.includes(subset))
           out.push({

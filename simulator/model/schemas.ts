@@ -1350,22 +1350,24 @@ const backoffSchema = oneOf<{ base: number; max: number }>(
 const retrySchema = z
   .strictObject(
     {
-      attempts: nonNegInt('a number of retries ≥ 0').default(2),
+      attempts: nonNegInt('a number of retries ≥ 0').optional(),
       perTryTimeout: duration({ positive: true }).optional(),
       retryOn: retryOnSchema.optional(),
-      backoff: backoffSchema.default(() => ({ base: 25, max: 250 })),
-      otherHost: bool().default(true),
+      backoff: backoffSchema.optional(),
+      otherHost: bool().optional(),
     },
     expect('a mapping such as `{ attempts: 3, perTryTimeout: 2s, retryOn: [5xx] }`'),
   )
-  .transform((r): T.RetrySpec => ({
-    attempts: r.attempts,
-    ...(r.perTryTimeout !== undefined && { perTryTimeout: r.perTryTimeout }),
-    retryOn: r.retryOn ? r.retryOn.retryOn : [...DEFAULT_RETRY_ON],
-    retriableStatusCodes: r.retryOn ? r.retryOn.codes : [],
-    backoff: r.backoff,
-    otherHost: r.otherHost,
-  }));
+  // What is not written stays absent: the product's defaults fill it (simulator/mesh/resolve.ts).
+  .transform(
+    (r): T.RetryInput => ({
+      ...(r.attempts !== undefined && { attempts: r.attempts }),
+      ...(r.perTryTimeout !== undefined && { perTryTimeout: r.perTryTimeout }),
+      ...(r.retryOn !== undefined && { retryOn: r.retryOn.retryOn, retriableStatusCodes: r.retryOn.codes }),
+      ...(r.backoff !== undefined && { backoff: r.backoff }),
+      ...(r.otherHost !== undefined && { otherHost: r.otherHost }),
+    }),
+  );
 
 const envoyBudget = z
   .strictObject(
@@ -1518,7 +1520,7 @@ const destinationSchema = z
     {
       service: name('a service name'),
       timeout: duration({ positive: true }).optional(),
-      routes: z.array(routeSchema, expect('a list of routes')).default(() => []),
+      routes: z.array(routeSchema, expect('a list of routes')).optional(),
       retries: retrySchema.optional(),
       retryBudget: retryBudgetSchema.optional(),
       outlierDetection: outlierSchema.optional(),
@@ -1526,7 +1528,7 @@ const destinationSchema = z
       connectionPool: connectionPoolSchema.optional(),
       loadBalancer: loadBalancerSchema.optional(),
       faults: faultsSchema.optional(),
-      deadlinePropagation: bool().default(false),
+      deadlinePropagation: bool().optional(),
     },
     expect('a destination such as `{ service: ratings, timeout: 2s }`'),
   )
@@ -1635,12 +1637,12 @@ const policySpecSchema = z
       security: z
         .strictObject(
           {
-            mtls: z.enum(['disable', 'permissive', 'strict']).default('permissive'),
+            mtls: z.enum(['disable', 'permissive', 'strict']).optional(),
             authorization: z.array(authzRuleSchema, expect('a list of rules')).default(() => []),
           },
           expect('`{ mtls, authorization }`'),
         )
-        .default(() => ({ mtls: 'permissive' as const, authorization: [] })),
+        .default(() => ({ authorization: [] })),
       canaries: z.array(canarySchema, expect('a list of canaries')).default(() => []),
     },
     expect('a mapping such as `{ destinations: [ … ] }`'),

@@ -310,6 +310,19 @@ export interface RetrySpec {
   otherHost: boolean;
 }
 
+/**
+ * A `retries` block as written: every field the user left out is absent, and the resolver
+ * (`simulator/mesh/resolve.ts`) fills it from the policy's product defaults.
+ */
+export interface RetryInput {
+  attempts?: number;
+  perTryTimeout?: Ms;
+  retryOn?: RetryOn[];
+  retriableStatusCodes?: number[];
+  backoff?: { base: Ms; max: Ms };
+  otherHost?: boolean;
+}
+
 export type RetryBudgetSpec =
   | { kind: 'envoy'; percent: Pct; minRetryConcurrency: number }
   | { kind: 'linkerd'; ratio: number; minRetriesPerSecond: number; ttl: Ms };
@@ -353,11 +366,16 @@ export interface FaultInjectionSpec {
   match?: { headers: Record<string, StringMatch> };
 }
 
+/**
+ * One destination as written. A field that was not written is absent (never a default): several
+ * documents merge field by field, and `simulator/mesh/resolve.ts` fills what is left from the
+ * product's defaults.
+ */
 export interface DestinationPolicySpec {
   service: string;
   timeout?: Ms;
-  routes: RouteSpec[];
-  retries?: RetrySpec;
+  routes?: RouteSpec[];
+  retries?: RetryInput;
   retryBudget?: RetryBudgetSpec;
   outlierDetection?: OutlierDetectionSpec;
   circuitBreaker?: CircuitBreakerSpec;
@@ -366,7 +384,7 @@ export interface DestinationPolicySpec {
   loadBalancer?: LoadBalancerSpec;
   faults?: FaultInjectionSpec;
   /** Callee stops work its caller has given up on. Default false. */
-  deadlinePropagation: boolean;
+  deadlinePropagation?: boolean;
 }
 
 export type MtlsMode = 'disable' | 'permissive' | 'strict';
@@ -403,7 +421,8 @@ export interface MeshPolicySpec {
   /** Defaults applied when a destination says nothing (retries, timeouts, pool) — a product profile. */
   defaults?: string;
   destinations: DestinationPolicySpec[];
-  security: { mtls: MtlsMode; authorization: AuthzRuleSpec[] };
+  /** `mtls` absent = not written: the product's default applies (Consul strict, Istio permissive…). */
+  security: { mtls?: MtlsMode; authorization: AuthzRuleSpec[] };
   canaries: CanarySpec[];
 }
 

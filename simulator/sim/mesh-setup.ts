@@ -7,11 +7,12 @@
 import type { VirtualClock } from '../engine/clock.ts';
 import { makeSampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
-import type { DestinationPolicySpec, MeshPolicySpec, MtlsMode, ScenarioSpec } from '../model/types.ts';
+import type { MeshPolicySpec, MtlsMode, ScenarioSpec } from '../model/types.ts';
 import { createBalancer } from '../mesh/balancer.ts';
 import { CanaryController } from '../mesh/canary.ts';
 import { CircuitBreaker } from '../mesh/breaker.ts';
-import { getDefaults, UNLIMITED, type ProductDefaults } from '../mesh/defaults.ts';
+import { UNLIMITED } from '../mesh/defaults.ts';
+import { resolvePolicies } from '../mesh/resolve.ts';
 import { FaultInjector } from '../mesh/fault.ts';
 import { OutlierDetector } from '../mesh/outlier.ts';
 import { ConnectionPool } from '../mesh/pool.ts';
@@ -57,13 +58,6 @@ export function chooseProfile(policies: MeshPolicySpec[]): DataPlaneProfile {
   return getProfile(byMode[p.dataPlane.mode]);
 }
 
-/** Later documents override earlier ones, destination by destination. */
-function mergeDestinations(policies: MeshPolicySpec[]): Map<string, DestinationPolicySpec> {
-  const m = new Map<string, DestinationPolicySpec>();
-  for (const p of policies) for (const d of p.destinations) m.set(d.service, { ...m.get(d.service), ...d });
-  return m;
-}
-
 export function buildMesh(
   scenario: ScenarioSpec,
   world: World,
@@ -73,12 +67,9 @@ export function buildMesh(
 ): MeshSetup {
   const policies = scenario.policies;
   const profile = chooseProfile(policies);
-  const defaultsKey = policies.find((p) => p.defaults !== undefined)?.defaults ?? profile.defaults;
-  const defaults: ProductDefaults = getDefaults(defaultsKey);
-  const destinations = mergeDestinations(policies);
-  const security = policies.length ? policies[policies.length - 1].security : undefined;
-  const mtls: MtlsMode = security?.mtls ?? defaults.mtls;
-  const rules = policies.flatMap((p) => p.security.authorization);
+  const resolved = resolvePolicies(policies, profile.defaults);
+  const mtls: MtlsMode = resolved.mtls;
+  const rules = resolved.authorization;
   const meshOn = profile.mode !== 'none';
   const lbRng = rng.stream('lb');
   const outlierDetectors: OutlierDetector[] = [];
@@ -134,18 +125,18 @@ export function buildMesh(
     const label = `${proxy ? proxy.name.replace(/\.(sidecar|proxy)$/, '') : 'client'} → ${svc.name}`;
     const c = new DestClient(svc, label);
     if (!proxy || !profile.supportsL7) return c;
-    const dest = destinations.get(svc.name);
-    const routeTimeout = dest?.timeout ?? defaults.timeout;
+    const dest = resolved.destination(svc.name);
+    const routeTimeout = dest.timeout;
     c.routeTimeout = routeTimeout ?? Infinity;
     const canary = canaries.find((k) => k.spec.service === svc.name);
-    const routes = dest?.routes.length
+    const routes = dest.routes.length
       ? dest.routes
       : canary
         ? [{ split: { [canary.spec.stable]: 100, [canary.spec.canary]: 0 } }]
         : [];
     if (routes.length) {
       const router = new Router(
-        routes,
+        [...routes],
         svc.versions.map((v) => v.name),
         { timeout: routeTimeout },
       );
@@ -155,25 +146,16 @@ export function buildMesh(
       routersByService.set(svc.name, list);
       if (canary) setCanaryWeight(router, canary.spec.stable, canary.spec.canary, canary.ctl.canaryWeight);
     }
-    const retrySpec = dest?.retries ?? defaults.retries;
-    if (retrySpec && retrySpec.attempts > 0) c.retry = new RetryPolicy(retrySpec);
-    // Thresholds the policy leaves out take the product's defaults.
-    const poolSpec = { ...defaults.connectionPool, ...dest?.connectionPool };
-    if (c.retry) {
-      c.budget = createRetryGate(dest?.retryBudget ?? defaults.retryBudget, poolSpec.maxRetries);
-    }
+    if (dest.retries) c.retry = new RetryPolicy(dest.retries);
+    const poolSpec = dest.connectionPool;
+    if (c.retry) c.budget = createRetryGate(dest.retryBudget, poolSpec.maxRetries);
     if (
       poolSpec.maxConnections < UNLIMITED ||
       poolSpec.maxRequests < UNLIMITED ||
       poolSpec.maxPendingRequests < UNLIMITED
     )
       c.pool = new ConnectionPool<unknown>(poolSpec);
-    const given = dest?.outlierDetection ?? defaults.outlierDetection;
-    // A field the policy leaves out takes the product's default (Istio: no panic mode; Envoy: 50 %).
-    const outlierSpec = given && {
-      ...given,
-      minHealthPercent: given.minHealthPercent ?? defaults.minHealthPercent,
-    };
+    const outlierSpec = dest.outlierDetection;
     if (outlierSpec) {
       const od = new OutlierDetector(outlierSpec, svc.instances.length, clock, {
         subject: label,
@@ -184,18 +166,18 @@ export function buildMesh(
       outlierDetectors.push(od);
       c.outlier = od;
     }
-    if (dest?.circuitBreaker) {
+    if (dest.circuitBreaker) {
       const b = new CircuitBreaker(dest.circuitBreaker, clock, { subject: label, sink: meshSink });
       breakers.push(b);
       c.breaker = b;
     }
-    c.balancer = createBalancer(dest?.loadBalancer ?? defaults.loadBalancer, lbRng.stream(label));
-    if (dest?.faults) {
+    c.balancer = createBalancer(dest.loadBalancer, lbRng.stream(label));
+    if (dest.faults) {
       const f = new FaultInjector(dest.faults);
       if (f.active) c.fault = f;
     }
-    c.deadlinePropagation = dest?.deadlinePropagation ?? false;
-    c.rerouteOnRetry = defaults.retryRebalancesSplit;
+    c.deadlinePropagation = dest.deadlinePropagation;
+    c.rerouteOnRetry = dest.retryRebalancesSplit;
     return c;
   };
 
@@ -217,8 +199,7 @@ export function buildMesh(
   };
 
   // ── canaries ──
-  const canaries = policies
-    .flatMap((p) => p.canaries)
+  const canaries = resolved.canaries
     .map((spec) => ({
       spec,
       ctl: new CanaryController(spec, clock, { sink: meshSink }),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBundle, parseDocuments, SpecError } from '../../simulator/model/index.ts';
 import type { LoadProfileSpec, MeshPolicySpec, TopologySpec } from '../../simulator/model/types.ts';
 import { BOOKINFO, MM1, RESILIENT } from './fixtures.ts';
+import { resolvePolicies } from '../../simulator/mesh/resolve.ts';
 
 const expectedMm1: TopologySpec = {
   name: 'mm1',
@@ -66,18 +67,16 @@ const expectedResilient: MeshPolicySpec = {
         { match: { headers: { 'end-user': { exact: 'jason' } } }, split: { v2: 100 } },
         { split: { v1: 90, v2: 10 } },
       ],
-      deadlinePropagation: false,
     },
     {
+      // What the document does not write stays absent (routes, backoff, …): the resolver fills it.
       service: 'ratings',
-      routes: [],
       retries: {
         attempts: 3,
         perTryTimeout: 2000,
         retryOn: ['5xx', 'connect-failure', 'reset'],
         retriableStatusCodes: [],
         backoff: { base: 25, max: 250 },
-        otherHost: true,
       },
       outlierDetection: {
         consecutive5xxErrors: 5,
@@ -91,7 +90,6 @@ const expectedResilient: MeshPolicySpec = {
       connectionPool: { maxConnections: 100, maxPendingRequests: 10, maxRequests: 100 },
       loadBalancer: { algorithm: 'least-request' },
       faults: { delay: { percent: 50, fixed: 5000 }, abort: { percent: 0, status: 503 } },
-      deadlinePropagation: false,
     },
   ],
   security: { mtls: 'strict', authorization: [{ to: 'ratings', allow: [{ from: 'reviews' }], deny: [] }] },
@@ -307,11 +305,12 @@ describe('LoadProfile normalisation', () => {
 });
 
 describe('MeshPolicy defaults', () => {
-  it('a bare retries block gets Istio’s defaults; status codes in retryOn become retriableStatusCodes', () => {
+  it('a bare retries block stays bare in the document and gets Istio’s defaults from the resolver; status codes in retryOn become retriableStatusCodes', () => {
     const p = loadPolicy(
       '  destinations:\n    - service: a\n      retries: {}\n    - service: b\n      retries: { retryOn: [gateway-error, 503, 429] }\n',
     );
-    expect(p.destinations[0]!.retries).toEqual({
+    expect(p.destinations[0]!.retries).toEqual({});
+    expect(resolvePolicies([p], 'istio').destination('a').retries).toEqual({
       attempts: 2,
       retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'],
       retriableStatusCodes: [],
@@ -323,14 +322,15 @@ describe('MeshPolicy defaults', () => {
       retriableStatusCodes: [503, 429],
     });
     expect(p.dataPlane).toEqual({ mode: 'sidecar' });
-    expect(p.security).toEqual({ mtls: 'permissive', authorization: [] });
+    expect(p.security).toEqual({ authorization: [] });
+    expect(resolvePolicies([p], 'istio').mtls).toBe('permissive');
   });
 
   it('retryOn may be an Istio comma list; backoff a bare base', () => {
     const p = loadPolicy(
       '  destinations:\n    - service: a\n      retries: { retryOn: "5xx,reset,503", backoff: 100ms }\n',
     );
-    expect(p.destinations[0]!.retries).toMatchObject({
+    expect(resolvePolicies([p], 'istio').destination('a').retries).toMatchObject({
       retryOn: ['5xx', 'reset', 'retriable-status-codes'],
       retriableStatusCodes: [503],
       backoff: { base: 100, max: 1000 },
