@@ -91,7 +91,8 @@ export function resolveRetries(r: RetryInput, d: ProductDefaults): RetrySpec {
     attempts: r.attempts ?? f.attempts,
     ...(r.perTryTimeout !== undefined && { perTryTimeout: r.perTryTimeout }),
     retryOn,
-    retriableStatusCodes: r.retryOn !== undefined ? (r.retriableStatusCodes ?? []) : [...f.retriableStatusCodes],
+    retriableStatusCodes:
+      r.retryOn !== undefined ? (r.retriableStatusCodes ?? []) : [...f.retriableStatusCodes],
     backoff: r.backoff ?? { base: DEFAULT_BACKOFF_BASE_MS, max: DEFAULT_BACKOFF_MAX_MS },
     otherHost: r.otherHost ?? true,
   };
