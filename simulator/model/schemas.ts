@@ -1009,6 +1009,11 @@ const faultBase = {
   duration: duration({ positive: true }).optional(),
 };
 
+/** Toxiproxy's direction: `upstream` = the request (caller → target), `downstream` = the response. */
+const streamSchema = z
+  .enum(['upstream', 'downstream'], expect('`upstream` (the request) or `downstream` (the response)'))
+  .default('upstream');
+
 const faultSchema = z.discriminatedUnion(
   'type',
   [
@@ -1025,6 +1030,7 @@ const faultSchema = z.discriminatedUnion(
       target: targetSchema,
       latency: duration(),
       jitter: duration().default(0),
+      stream: streamSchema,
       ...faultBase,
     }),
     z.strictObject({
@@ -1047,7 +1053,13 @@ const faultSchema = z.discriminatedUnion(
         .length(2, expect('exactly two targets')),
       ...faultBase,
     }),
-    z.strictObject({ type: z.literal('loss'), target: targetSchema, percent: percent(), ...faultBase }),
+    z.strictObject({
+      type: z.literal('loss'),
+      target: targetSchema,
+      percent: percent(),
+      stream: streamSchema,
+      ...faultBase,
+    }),
     z.strictObject({ type: z.literal('node-down'), node: name('a node name'), ...faultBase }),
   ],
   expect('a fault such as `{ type: latency, target: { service: ratings }, at: 30s, latency: 3s }`'),
@@ -1359,15 +1371,13 @@ const retrySchema = z
     expect('a mapping such as `{ attempts: 3, perTryTimeout: 2s, retryOn: [5xx] }`'),
   )
   // What is not written stays absent: the product's defaults fill it (simulator/mesh/resolve.ts).
-  .transform(
-    (r): T.RetryInput => ({
-      ...(r.attempts !== undefined && { attempts: r.attempts }),
-      ...(r.perTryTimeout !== undefined && { perTryTimeout: r.perTryTimeout }),
-      ...(r.retryOn !== undefined && { retryOn: r.retryOn.retryOn, retriableStatusCodes: r.retryOn.codes }),
-      ...(r.backoff !== undefined && { backoff: r.backoff }),
-      ...(r.otherHost !== undefined && { otherHost: r.otherHost }),
-    }),
-  );
+  .transform((r): T.RetryInput => ({
+    ...(r.attempts !== undefined && { attempts: r.attempts }),
+    ...(r.perTryTimeout !== undefined && { perTryTimeout: r.perTryTimeout }),
+    ...(r.retryOn !== undefined && { retryOn: r.retryOn.retryOn, retriableStatusCodes: r.retryOn.codes }),
+    ...(r.backoff !== undefined && { backoff: r.backoff }),
+    ...(r.otherHost !== undefined && { otherHost: r.otherHost }),
+  }));
 
 const envoyBudget = z
   .strictObject(

@@ -197,6 +197,12 @@ export interface TargetSelector {
   percent?: Pct;
 }
 
+/**
+ * Toxiproxy's two directions of a connection: `upstream` carries the request (caller → target),
+ * `downstream` the response (target → caller).
+ */
+export type Stream = 'upstream' | 'downstream';
+
 interface FaultBase {
   name: string;
   at: Ms;
@@ -207,11 +213,11 @@ interface FaultBase {
 export type FaultSpec =
   | (FaultBase & { type: 'kill'; target: TargetSelector; restartAfter?: Ms; coldStart: Ms })
   | (FaultBase & { type: 'pause'; target: TargetSelector })
-  | (FaultBase & { type: 'latency'; target: TargetSelector; latency: Ms; jitter: Ms })
+  | (FaultBase & { type: 'latency'; target: TargetSelector; latency: Ms; jitter: Ms; stream: Stream })
   | (FaultBase & { type: 'abort'; target: TargetSelector; percent: Pct; status: number })
   | (FaultBase & { type: 'cpu'; target: TargetSelector; multiplier: number })
   | (FaultBase & { type: 'partition'; between: [TargetSelector, TargetSelector] })
-  | (FaultBase & { type: 'loss'; target: TargetSelector; percent: Pct })
+  | (FaultBase & { type: 'loss'; target: TargetSelector; percent: Pct; stream: Stream })
   | (FaultBase & { type: 'node-down'; node: string });
 
 export interface ProbeSpec {

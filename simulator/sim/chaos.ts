@@ -1,9 +1,12 @@
 /**
  * Chaos faults on the virtual clock: each fault is applied at `at` and reverted after `duration`.
+ * Faults on one target stack (simulator/mesh/toxics.ts): two latency faults add up, and the end of
+ * one leaves the others in force; overlapping pauses and CPU slow-downs stack the same way.
  * Faults act on instances (kill, pause, latency, abort, cpu, loss), on pairs of instance groups
  * (partition) or on nodes (node-down), and each start and end is a RunEvent.
  */
 import type { ChaosSpec, FaultSpec, TargetSelector } from '../model/types.ts';
+import type { Toxic } from '../mesh/toxics.ts';
 import type { DataPlane } from './dataplane.ts';
 import type { Sink } from './sink.ts';
 import type { SimInstance, World } from './world.ts';
@@ -19,6 +22,12 @@ interface Partition {
 
 export class ChaosController {
   private readonly partitions: Partition[] = [];
+  /** The toxic each latency / abort / loss fault put on its targets, removed at its end. */
+  private readonly toxics = new Map<FaultSpec, Toxic>();
+  /** Pauses in force per instance id. */
+  private readonly pauses: number[] = [];
+  /** CPU slow-downs in force per instance id. */
+  private readonly cpu: number[][] = [];
 
   constructor(
     private readonly world: World,
@@ -84,28 +93,40 @@ export class ChaosController {
         for (const inst of this.select(f.target)) this.kill(inst, f.restartAfter ?? f.duration, f.coldStart);
         return;
       case 'pause':
+        // Overlapping pauses: the instance resumes when the last one ends.
         for (const inst of this.select(f.target)) {
-          if (on) this.dp.pause(inst);
-          else this.dp.resume(inst);
+          const n = (this.pauses[inst.id] ?? 0) + (on ? 1 : -1);
+          this.pauses[inst.id] = n;
+          if (on && n === 1) this.dp.pause(inst);
+          else if (!on && n === 0) this.dp.resume(inst);
         }
         return;
       case 'latency':
-        for (const inst of this.select(f.target)) {
-          inst.faultLatency = on ? f.latency : 0;
-          inst.faultJitter = on ? f.jitter : 0;
-        }
-        return;
       case 'abort':
-        for (const inst of this.select(f.target)) {
-          inst.faultAbortPct = on ? f.percent : 0;
-          inst.faultAbortStatus = f.status;
+      case 'loss': {
+        // One toxic per fault, stacked on each target with the others in force (Toxiproxy).
+        if (on) {
+          const t = toxicOf(f);
+          this.toxics.set(f, t);
+          for (const inst of this.select(f.target)) inst.toxics.add(t);
+        } else {
+          const t = this.toxics.get(f);
+          if (t) for (const inst of this.select(f.target)) inst.toxics.remove(t);
+          this.toxics.delete(f);
         }
         return;
+      }
       case 'cpu':
-        for (const inst of this.select(f.target)) inst.cpuMultiplier = on ? f.multiplier : 1;
-        return;
-      case 'loss':
-        for (const inst of this.select(f.target)) inst.faultLossPct = on ? f.percent : 0;
+        // Slow-downs multiply; the end of one leaves the others.
+        for (const inst of this.select(f.target)) {
+          const list = (this.cpu[inst.id] ??= []);
+          if (on) list.push(f.multiplier);
+          else {
+            const i = list.indexOf(f.multiplier);
+            if (i >= 0) list.splice(i, 1);
+          }
+          inst.cpuMultiplier = list.reduce((a, m) => a * m, 1);
+        }
         return;
       case 'partition': {
         if (on) {
@@ -178,6 +199,17 @@ export class ChaosController {
   }
 }
 
+function toxicOf(f: Extract<FaultSpec, { type: 'latency' | 'abort' | 'loss' }>): Toxic {
+  switch (f.type) {
+    case 'latency':
+      return { type: 'latency', name: f.name, stream: f.stream, latency: f.latency, jitter: f.jitter };
+    case 'loss':
+      return { type: 'loss', name: f.name, stream: f.stream, percent: f.percent };
+    case 'abort':
+      return { type: 'abort', name: f.name, percent: f.percent, status: f.status };
+  }
+}
+
 function describeFault(f: FaultSpec): string {
   const target =
     'target' in f
@@ -187,13 +219,13 @@ function describeFault(f: FaultSpec): string {
         : `node ${f.node}`;
   switch (f.type) {
     case 'latency':
-      return `latency +${f.latency} ms${f.jitter ? ` ±${f.jitter} ms` : ''} on ${target}`;
+      return `latency +${f.latency} ms${f.jitter ? ` ±${f.jitter} ms` : ''}${f.stream === 'downstream' ? ' on responses' : ''} on ${target}`;
     case 'abort':
       return `abort ${f.percent}% with ${f.status} on ${target}`;
     case 'cpu':
       return `cpu ×${f.multiplier} on ${target}`;
     case 'loss':
-      return `${f.percent}% connection loss on ${target}`;
+      return `${f.percent}% connection loss${f.stream === 'downstream' ? ' on responses' : ''} on ${target}`;
     case 'kill':
       return `kill ${target}${f.restartAfter !== undefined ? `, restart after ${f.restartAfter} ms + cold start ${f.coldStart} ms` : ''}`;
     default:

@@ -9,6 +9,7 @@
  * cascades; work abandoned by a caller's timeout goes on at the callee (orphaned work) unless the
  * destination propagates deadlines.
  */
+import { DOWNSTREAM, UPSTREAM } from '../mesh/toxics.ts';
 import type { VirtualClock } from '../engine/clock.ts';
 import type { Rng } from '../engine/types.ts';
 import type { AttemptOutcome, RequestInfo } from '../mesh/types.ts';
@@ -435,11 +436,7 @@ export class DataPlane {
       this.clock.at(now + delay + this.world.connectTimeout, this.onAttemptAnswer, at);
       return;
     }
-    if (
-      !inst.up ||
-      !inst.node.up ||
-      (inst.faultLossPct > 0 && this.netRng.next() * 100 < inst.faultLossPct)
-    ) {
+    if (!inst.up || !inst.node.up || inst.toxics.lost(UPSTREAM, this.netRng)) {
       at.kind = KIND_CONNECT_FAILURE; // connection refused / reset: one round trip
       this.clock.at(now + delay + 2 * oneWay, this.onAttemptAnswer, at);
       return;
@@ -447,11 +444,7 @@ export class DataPlane {
     delay += oneWay;
     const inProxy = inst.proxy;
     if (inProxy && inProxy !== outProxy && inProxy.up) delay += inProxy.traverse(now + delay, this.netRng);
-    if (inst.faultLatency > 0)
-      delay += Math.max(
-        0,
-        inst.faultLatency + (inst.faultJitter > 0 ? inst.faultJitter * (2 * this.netRng.next() - 1) : 0),
-      );
+    delay += inst.toxics.latency(UPSTREAM, this.netRng);
     at.epoch = inst.epoch;
     this.clock.at(now + delay, this.onArrive, at);
   }
@@ -537,8 +530,9 @@ export class DataPlane {
         return;
       }
     }
-    if (inst.faultAbortPct > 0 && svc.rng.next() * 100 < inst.faultAbortPct) {
-      this.answerAtDoor(at, inst, inst.faultAbortStatus, C_FAULT_ABORT, now);
+    const aborted = inst.toxics.abortStatus(svc.rng);
+    if (aborted !== 0) {
+      this.answerAtDoor(at, inst, aborted, C_FAULT_ABORT, now);
       return;
     }
     const ep = inst.version.endpoints[call.spec.endpoint];
@@ -751,7 +745,9 @@ export class DataPlane {
   private sendBack(at: Attempt, inst: SimInstance, now: number): void {
     const callerInst = at.ex.call.inv ? at.ex.call.inv.inst : null;
     const back = callerInst ? this.netDelay(inst.node.id, callerInst.node.id) : 0;
-    this.clock.at(now + back, this.onAttemptAnswer, at);
+    // Response-direction toxics: extra latency, or the answer lost on the way (a reset).
+    if (at.kind === KIND_RESPONSE && inst.toxics.lost(DOWNSTREAM, this.netRng)) at.kind = KIND_RESET;
+    this.clock.at(now + back + inst.toxics.latency(DOWNSTREAM, this.netRng), this.onAttemptAnswer, at);
   }
 
   // ───────────────────────── back at the caller proxy ─────────────────────────

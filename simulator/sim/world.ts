@@ -2,6 +2,7 @@
  * The compiled world: a ScenarioSpec turned into arrays of services, instances, nodes, proxies and
  * edges indexed by small integers, so the request lifecycle never looks anything up by name.
  */
+import { ToxicStack } from '../mesh/toxics.ts';
 import { makeSampler, type Sampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
 import type { RequestInfo } from '../mesh/types.ts';
@@ -116,12 +117,8 @@ export interface SimInstance {
   proxy: Proxy | null;
   cpu: number; // cores, Infinity = no CPU limit (no processor sharing)
   ps: ProcessorSharing | null;
-  // Chaos state.
-  faultLatency: number;
-  faultJitter: number;
-  faultAbortPct: number;
-  faultAbortStatus: number;
-  faultLossPct: number;
+  /** Chaos faults in force on this instance, stacked per direction as Toxiproxy's toxics. */
+  toxics: ToxicStack;
   cpuMultiplier: number;
 }
 
@@ -308,11 +305,7 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
           clients: [],
           cpu: spec.cpu ?? Infinity,
           ps: spec.cpu !== undefined ? { v: 0, lastT: 0, jobs: [], timer: 0 } : null,
-          faultLatency: 0,
-          faultJitter: 0,
-          faultAbortPct: 0,
-          faultAbortStatus: 503,
-          faultLossPct: 0,
+          toxics: new ToxicStack(),
           cpuMultiplier: 1,
         };
         instances.push(inst);
