@@ -8,6 +8,7 @@ const ISOMORPHIC = [
   'simulator/engine/**/*.ts',
   'simulator/model/**/*.ts',
   'simulator/mesh/**/*.ts',
+  'simulator/control/**/*.ts',
   'simulator/sim/**/*.ts',
   'simulator/telemetry/**/*.ts',
 ];

@@ -9,14 +9,14 @@ import { makeSampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
 import type { MeshPolicySpec, MtlsMode, ScenarioSpec } from '../model/types.ts';
 import { createBalancer } from '../mesh/balancer.ts';
-import { CanaryController } from '../mesh/canary.ts';
+import { CanaryController, type CanaryAnalysis } from '../control/canary.ts';
 import { CircuitBreaker } from '../mesh/breaker.ts';
 import { UNLIMITED } from '../mesh/defaults.ts';
 import { resolvePolicies } from '../mesh/resolve.ts';
 import { FaultInjector } from '../mesh/fault.ts';
 import { OutlierDetector } from '../mesh/outlier.ts';
 import { ConnectionPool } from '../mesh/pool.ts';
-import { getProfile, type DataPlaneProfile, type ProfileName } from '../mesh/profiles.ts';
+import { getProfile, type DataPlaneProfile, type ProfileName } from './profiles.ts';
 import { createRetryGate } from '../mesh/retry-budget.ts';
 import { RetryPolicy } from '../mesh/retry.ts';
 import { Router } from '../mesh/router.ts';
@@ -199,15 +199,30 @@ export function buildMesh(
   };
 
   // ── canaries ──
-  const canaries = resolved.canaries
-    .map((spec) => ({
+  const canaries = resolved.canaries.map((spec) => {
+    const k = {
       spec,
-      ctl: new CanaryController(spec, clock, { sink: meshSink }),
+      ctl: null as unknown as CanaryController,
       served: 0,
       ok: 0,
       hist: new LatencyHistogram(),
       svcId: world.serviceByName.get(spec.service)?.id ?? -1,
-    }));
+    };
+    // The controller reads the interval's measurements at its own tick, then they start again.
+    const analysis = (): CanaryAnalysis => {
+      const a = {
+        successRate: k.served ? k.ok / k.served : 1,
+        p99Ms: k.hist.count ? k.hist.percentile(99) : 0,
+        requests: k.served,
+      };
+      k.served = 0;
+      k.ok = 0;
+      k.hist.reset();
+      return a;
+    };
+    k.ctl = new CanaryController(spec, clock, { sink: meshSink, analysis });
+    return k;
+  });
   function setCanaryWeight(router: Router, stable: string, canary: string, w: number): void {
     for (let i = 0; i < router.routeCount; i++) {
       const names = router.weights(i).map((x) => x.subset);
@@ -239,19 +254,6 @@ export function buildMesh(
     options: { outboundProxy, makeClient, inboundCheck, identityOf, onServed },
     attach: () => {
       for (const k of canaries) {
-        // Push the interval's analysis just before the controller's own tick (same instant, earlier timer).
-        const push = (): void => {
-          k.ctl.analyse({
-            successRate: k.served ? k.ok / k.served : 1,
-            p99Ms: k.hist.count ? k.hist.percentile(99) : 0,
-            requests: k.served,
-          });
-          k.served = 0;
-          k.ok = 0;
-          k.hist.reset();
-          clock.schedule(k.spec.interval, push);
-        };
-        clock.schedule(k.spec.interval, push);
         k.ctl.start();
         applyCanaryWeights();
       }

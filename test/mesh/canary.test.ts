@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../simulator/engine/clock.ts';
-import { CanaryController, canaryMachine, type CanaryAnalysis } from '../../simulator/mesh/canary.ts';
+import { CanaryController, canaryMachine, type CanaryAnalysis } from '../../simulator/control/canary.ts';
 import type { MeshEvent } from '../../simulator/mesh/types.ts';
 import type { CanarySpec } from '../../simulator/model/types.ts';
 
@@ -137,5 +137,22 @@ describe('CanaryController', () => {
     expect(
       () => new CanaryController({ ...spec, analysis: { minSuccessRate: 99 } }, new VirtualClock()),
     ).toThrow(/ratio/);
+  });
+});
+
+describe('analysis pulled at tick time', () => {
+  it('reads the source exactly once per tick, at the tick, whatever else runs at that instant', () => {
+    const clock = new VirtualClock();
+    const pulls: number[] = [];
+    const c = new CanaryController(spec, clock, {
+      analysis: () => {
+        pulls.push(clock.now());
+        return GOOD;
+      },
+    });
+    c.start();
+    clock.runUntil(3 * 60_000);
+    expect(pulls).toEqual([60_000, 120_000, 180_000]);
+    expect(c.state).toBe('promoting'); // 20 → 40 → 60, then the pass at max weight promotes
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS_KEYS, getDefaults, PRODUCT_DEFAULTS, UNLIMITED } from '../../simulator/mesh/defaults.ts';
-import { getProfile, lognormalFromP90P99, PROFILE_NAMES, PROFILES } from '../../simulator/mesh/profiles.ts';
+import { getProfile, lognormalFromP90P99, PROFILE_NAMES, PROFILES } from '../../simulator/sim/profiles.ts';
 import { RetryPolicy } from '../../simulator/mesh/retry.ts';
 import { createBalancer } from '../../simulator/mesh/balancer.ts';
 import { createRng } from '../../simulator/engine/rng.ts';

@@ -21,7 +21,7 @@
  *   (its CPU capacity is `workerCores` cores).
  */
 import type { DataPlaneMode, Distribution } from '../model/types.ts';
-import type { DefaultsKey } from './defaults.ts';
+import type { DefaultsKey } from '../model/types.ts';
 
 export type LognormalDistribution = Extract<Distribution, { dist: 'lognormal' }>;
 

@@ -9,12 +9,12 @@
  * Semantics (documented choices):
  * - `start()` moves idle → progressing and sends the first step at once (weight = stepWeight,
  *   capped at maxWeight): the canary must receive traffic before anything can be analysed.
- * - The driver pushes an analysis each interval (`analyse({ successRate, p99Ms, requests })`,
- *   successRate as a ratio 0..1 like `minSuccessRate`). At each tick (every `interval` ms after
- *   entering progressing, on the injected Clock) the machine evaluates the most recent analysis
- *   pushed since the previous tick — one pushed at the very instant of the tick counts only if it
- *   ran before the tick's timer (same-instant timers run in the order they were set). No
- *   analysis, or 0 requests, is a failed check (as Flagger's "no values found").
+ * - At each tick (every `interval` ms after entering progressing, on the injected Clock) the
+ *   machine pulls the interval's analysis from the driver's `analysis` source
+ *   (`{ successRate, p99Ms, requests }`, successRate a ratio 0..1 like `minSuccessRate`) and
+ *   evaluates it — the simulator and a live control plane both use this. Without a source, the
+ *   most recent analysis pushed with `analyse()` since the previous tick is used. No analysis, or
+ *   0 requests, is a failed check (as Flagger's "no values found").
  * - A check passes when successRate ≥ minSuccessRate and, if maxP99 is set, p99Ms ≤ maxP99.
  *   Pass below maxWeight: weight = min(weight + stepWeight, maxWeight). Pass at maxWeight:
  *   promoting (weight stays at maxWeight for one interval: the promotion), then promoted with
@@ -26,11 +26,11 @@
  * `canaryMachine` is exported for a UI; `CanaryController` runs it on the injected Clock and
  * reports every change as a `canary` MeshEvent with the reason the machine recorded.
  */
-import { and, assign, createActor, setup, type Actor } from 'xstate';
+import { and, assign, createActor, raise, setup, type Actor } from 'xstate';
 import type { Clock } from '../engine/types.ts';
 import type { CanarySpec } from '../model/types.ts';
-import type { MeshEventSink } from './types.ts';
-import { xstateClock } from './xstate-clock.ts';
+import type { MeshEventSink } from '../mesh/types.ts';
+import { xstateClock } from '../mesh/xstate-clock.ts';
 
 export type CanaryState = 'idle' | 'progressing' | 'promoting' | 'promoted' | 'rolled-back';
 
@@ -50,9 +50,12 @@ export interface CanaryInput {
   threshold: number;
   minSuccessRate: number;
   maxP99?: number;
+  pull?: () => CanaryAnalysis;
 }
 
-export interface CanaryContext extends CanaryInput {
+export interface CanaryContext extends Omit<CanaryInput, 'pull'> {
+  /** Where the analysis comes from at each tick, when the driver offers one (see `CanaryControllerOptions.analysis`). */
+  pull: (() => CanaryAnalysis) | null;
   /** Share of traffic (0..100) sent to the canary subset. */
   weight: number;
   failedChecks: number;
@@ -64,7 +67,11 @@ export interface CanaryContext extends CanaryInput {
   lastFailure: string;
 }
 
-export type CanaryEvent = { type: 'START' } | { type: 'ANALYSIS'; sample: CanaryAnalysis };
+export type CanaryEvent =
+  | { type: 'START' }
+  | { type: 'ANALYSIS'; sample: CanaryAnalysis }
+  /** Internal: the tick, raised once the interval's analysis is in the context. */
+  | { type: 'TICK' };
 
 /** Format a ratio as a percentage with just enough decimals to tell it from `other`. */
 function pctOf(x: number, other: number): string {
@@ -122,6 +129,7 @@ export const canaryMachine = setup({
   id: 'canary',
   context: ({ input }) => ({
     ...input,
+    pull: input.pull ?? null,
     weight: 0,
     failedChecks: 0,
     sample: null,
@@ -149,8 +157,18 @@ export const canaryMachine = setup({
       },
     },
     progressing: {
+      // The tick pulls the interval's analysis itself (when a source is given): no reliance on
+      // another timer of the same instant having pushed it first.
       after: {
-        interval: [
+        interval: {
+          actions: [
+            assign({ sample: ({ context }) => (context.pull ? context.pull() : context.sample) }),
+            raise({ type: 'TICK' }),
+          ],
+        },
+      },
+      on: {
+        TICK: [
           {
             guard: and(['passed', 'atMaxWeight']),
             target: 'promoting',
@@ -219,6 +237,11 @@ export type CanaryActor = Actor<typeof canaryMachine>;
 
 export interface CanaryControllerOptions {
   sink?: MeshEventSink;
+  /**
+   * The canary's measurements over the interval that is ending, read by the controller at each
+   * tick (and reset by the driver when read). Without it, the driver pushes them with `analyse()`.
+   */
+  analysis?: () => CanaryAnalysis;
 }
 
 export class CanaryController {
@@ -251,6 +274,7 @@ export class CanaryController {
         threshold: spec.threshold,
         minSuccessRate: min,
         maxP99: spec.analysis.maxP99,
+        ...(opts.analysis && { pull: opts.analysis }),
       },
     });
     this.actor.subscribe((snap) => {
