@@ -111,7 +111,11 @@ const ISTIO_RETRY_ON = Object.freeze([
   'retriable-status-codes',
 ] as const);
 
-const KUMA_RETRY_ON: readonly RetryOn[] = Object.freeze(['gateway-error', 'connect-failure', 'refused-stream']);
+const KUMA_RETRY_ON: readonly RetryOn[] = Object.freeze([
+  'gateway-error',
+  'connect-failure',
+  'refused-stream',
+]);
 const APPMESH_RETRY_ON: readonly RetryOn[] = Object.freeze([
   'connect-failure',
   'refused-stream',
