@@ -9,17 +9,16 @@
  *   load.<field>                    rate, vus, timeout
  * Values: `v1,v2,…`; integer ranges `a..b` (inclusive) may appear among them; durations are
  * written with a unit (`250ms`, `1s`); `none` removes an optional duration (a timeout).
+ *
+ * A policy variant is applied to the destination as written (`raw-policy.ts`) and loaded again
+ * through the MeshPolicy loader: it is validated as a document is, and the resolver gives it the
+ * same defaults as `meshdojo run` with the equivalent file.
  */
-import type {
-  DestinationPolicySpec,
-  MeshPolicySpec,
-  RetrySpec,
-  ScenarioSpec,
-  ServiceSpec,
-} from '../model/types.ts';
+import type { MeshPolicySpec, ScenarioSpec, ServiceSpec } from '../model/types.ts';
 import { parseDuration } from '../model/duration.ts';
 import { RETRY_ON } from '../model/schemas.ts';
 import { UsageError } from './errors.ts';
+import { loadDestination, rawDestination, type RawDestination } from './raw-policy.ts';
 
 // ───────────────────────────── field table ─────────────────────────────
 
@@ -90,48 +89,6 @@ const LOAD_FIELDS: Record<string, FieldKind> = {
   vus: count(1),
   timeout: duration,
 };
-
-/** Starting points for a policy feature a variant switches on (normalised defaults). */
-export const DEFAULT_RETRIES: RetrySpec = {
-  attempts: 2,
-  retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'],
-  retriableStatusCodes: [],
-  backoff: { base: 25, max: 250 },
-  otherHost: true,
-};
-
-/**
- * What a destination gets for a policy feature it does not have yet, as if the user had written the
- * feature with only the varied field (the loader's normalised defaults). `field` is the rest of the
- * key's path below the feature.
- */
-const FEATURE_DEFAULTS: Record<string, (field: string) => Record<string, unknown>> = {
-  retries: () => structuredClone(DEFAULT_RETRIES) as unknown as Record<string, unknown>,
-  // Thresholds the block leaves out take the product's defaults at run time.
-  connectionPool: () => ({}),
-  // Istio's outlier-detection defaults; `consecutive5xxErrors: 5` only when no other detector is set.
-  outlierDetection: (field) => ({
-    ...(field === 'consecutiveGatewayErrors' ? {} : { consecutive5xxErrors: 5 }),
-    interval: 10_000,
-    baseEjectionTime: 30_000,
-    maxEjectionTime: 300_000,
-    maxEjectionPercent: 10,
-  }),
-  // A breaker needs a trigger: `consecutiveFailures: 5` unless the failure-rate one is being set.
-  circuitBreaker: (field) => ({
-    ...(field.startsWith('failureRate.') ? {} : { consecutiveFailures: 5 }),
-    openFor: 30_000,
-    halfOpenRequests: 1,
-  }),
-  'circuitBreaker.failureRate': () => ({ threshold: 50, window: 10_000, minimumRequests: 20 }),
-  loadBalancer: () => ({ algorithm: 'round-robin' }),
-  faults: () => ({}),
-  'faults.delay': () => ({ percent: 100, fixed: 0 }),
-  'faults.abort': () => ({ percent: 100, status: 503 }),
-};
-
-const ENVOY_BUDGET = () => ({ kind: 'envoy', percent: 20, minRetryConcurrency: 3 });
-const LINKERD_BUDGET = () => ({ kind: 'linkerd', ratio: 0.2, minRetriesPerSecond: 10, ttl: 10_000 });
 
 // ───────────────────────────── axes and grid ─────────────────────────────
 
@@ -325,7 +282,14 @@ function applyAssignment(s: ScenarioSpec, a: Assignment): void {
   switch (t.scope) {
     case 'policy': {
       findService(s, t.service, a.key);
-      setPolicyField(destinationFor(s, t.service), t.path, a.value);
+      const { doc, index } = destinationFor(s, t.service);
+      const raw = rawDestination(doc.destinations[index]!);
+      setRawField(raw, t.path, a);
+      try {
+        doc.destinations[index] = loadDestination(raw);
+      } catch (e) {
+        throw new UsageError(`--vary ${a.key}=${a.raw}: ${e instanceof Error ? e.message : String(e)}`);
+      }
       return;
     }
     case 'topology': {
@@ -386,53 +350,70 @@ function findService(s: ScenarioSpec, name: string, key: string): ServiceSpec {
 }
 
 /** The destination entry for `service`: the first policy that has one, else a new one in the first policy. */
-function destinationFor(s: ScenarioSpec, service: string): DestinationPolicySpec {
+function destinationFor(s: ScenarioSpec, service: string): { doc: MeshPolicySpec; index: number } {
   for (const p of s.policies) {
-    const d = p.destinations.find((x) => x.service === service);
-    if (d) return d;
+    const index = p.destinations.findIndex((x) => x.service === service);
+    if (index >= 0) return { doc: p, index };
   }
   if (s.policies.length === 0) s.policies.push(newPolicy());
-  const dest: DestinationPolicySpec = { service, routes: [], deadlinePropagation: false };
-  s.policies[0].destinations.push(dest);
-  return dest;
+  const doc = s.policies[0];
+  doc.destinations.push({ service });
+  return { doc, index: doc.destinations.length - 1 };
 }
 
+/** A policy document with nothing written but its name (every default comes from the resolver). */
 function newPolicy(): MeshPolicySpec {
   return {
     name: 'sweep',
     dataPlane: { mode: 'sidecar' },
     destinations: [],
-    security: { mtls: 'permissive', authorization: [] },
+    security: { authorization: [] },
     canaries: [],
   };
 }
 
-function setPolicyField(dest: DestinationPolicySpec, path: readonly string[], value: unknown): void {
-  let obj = dest as unknown as Record<string, unknown>;
+/**
+ * Writes the variant's value into the raw destination, as a user would write it in the YAML
+ * (durations with their unit, lists of tokens, status codes inside `retryOn`); `none` removes it.
+ */
+function setRawField(dest: RawDestination, path: readonly string[], a: Assignment): void {
+  const key = path.join('.');
+  let obj = dest as Record<string, unknown>;
   for (let i = 0; i < path.length - 1; i++) {
-    const prefix = path.slice(0, i + 1).join('.');
     const seg = path[i];
-    let child = obj[seg] as Record<string, unknown> | undefined;
-    if (prefix === 'retryBudget') {
-      // Two budget kinds: the field decides which one is meant.
-      const wantsLinkerd = ['ratio', 'minRetriesPerSecond', 'ttl'].includes(path[i + 1]);
-      const kind = wantsLinkerd ? 'linkerd' : 'envoy';
-      if (!child || child.kind !== kind) child = (wantsLinkerd ? LINKERD_BUDGET : ENVOY_BUDGET)();
-    } else if (child === undefined || child === null) {
-      const make = FEATURE_DEFAULTS[prefix];
-      child = make ? make(path.slice(i + 1).join('.')) : {};
+    let child = obj[seg] as Record<string, unknown> | string | undefined;
+    if (key.startsWith('retryBudget.')) {
+      // Two budget forms: the varied field decides which one is meant; the other form's fields go.
+      const linkerd = ['ratio', 'minRetriesPerSecond', 'ttl'];
+      const wantsLinkerd = linkerd.includes(path[1]);
+      if (
+        child &&
+        typeof child === 'object' &&
+        Object.keys(child).some((k) => linkerd.includes(k) !== wantsLinkerd)
+      )
+        child = {};
     }
+    if (child === undefined || child === null || typeof child !== 'object') child = {};
     obj[seg] = child;
     obj = child;
   }
   const leaf = path[path.length - 1];
-  if (value === undefined) delete obj[leaf];
-  else obj[leaf] = value;
-  // As the loader does: status codes to retry on imply the `retriable-status-codes` condition.
-  if (path.join('.') === 'retries.retriableStatusCodes') {
-    const retries = obj as unknown as RetrySpec;
-    if (retries.retriableStatusCodes.length > 0 && !retries.retryOn.includes('retriable-status-codes')) {
-      retries.retryOn = [...retries.retryOn, 'retriable-status-codes'];
-    }
+  const retries = (): Record<string, unknown> => obj;
+  if (key === 'retries.retriableStatusCodes') {
+    const tokens = ((retries().retryOn as unknown[] | undefined) ?? []).filter((t) => typeof t === 'string');
+    retries().retryOn = [...tokens, ...(a.value as number[])];
+    return;
   }
+  if (key === 'retries.retryOn') {
+    const codes = ((retries().retryOn as unknown[] | undefined) ?? []).filter((t) => typeof t === 'number');
+    retries().retryOn = [...(a.value as string[]), ...codes];
+    return;
+  }
+  if (a.value === undefined) delete obj[leaf];
+  else obj[leaf] = typeof a.value === 'number' && isDurationKey(key) ? a.raw : a.value;
+}
+
+function isDurationKey(key: string): boolean {
+  const k = POLICY_FIELDS[key];
+  return k !== undefined && k.type === 'duration';
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../simulator/cli/errors.ts';
-import { DEFAULT_RETRIES, applyVariant, expandGrid, parseVary } from '../../simulator/cli/sweep.ts';
+import { applyVariant, expandGrid, parseVary } from '../../simulator/cli/sweep.ts';
+import { loadDestination, rawDestination } from '../../simulator/cli/raw-policy.ts';
+import { parseDocuments } from '../../simulator/model/index.ts';
 import { tinyScenario } from './helpers.ts';
 
 describe('parseVary', () => {
@@ -85,20 +87,16 @@ describe('expandGrid', () => {
 describe('applyVariant', () => {
   const base = tinyScenario();
 
-  it('creates a policy and a destination with the default retries, without touching the input', () => {
+  it('creates a policy and a destination holding only the varied fields, without touching the input', () => {
     const before = structuredClone(base);
     const [variant] = expandGrid([parseVary('server.retries.attempts=4'), parseVary('server.timeout=500ms')]);
     const s = applyVariant(base, variant);
     expect(base).toEqual(before);
     expect(s.policies).toHaveLength(1);
     expect(s.policies[0].destinations).toEqual([
-      {
-        service: 'server',
-        routes: [],
-        deadlinePropagation: false,
-        retries: { ...DEFAULT_RETRIES, attempts: 4 },
-        timeout: 500,
-      },
+      // As the loader reads `{ service: server, retries: { attempts: 4 }, timeout: 500ms }`; the
+      // resolver fills the rest at run time, as for `meshdojo run`.
+      { service: 'server', retries: { attempts: 4 }, timeout: 500 },
     ]);
   });
 
@@ -122,12 +120,7 @@ describe('applyVariant', () => {
       name: 'p',
       dataPlane: { mode: 'sidecar' },
       destinations: [
-        {
-          service: 'server',
-          routes: [],
-          deadlinePropagation: false,
-          retries: { ...DEFAULT_RETRIES, attempts: 1, retryOn: ['5xx'] },
-        },
+        { service: 'server', retries: { attempts: 1, retryOn: ['5xx'], retriableStatusCodes: [] } },
       ],
       security: { mtls: 'strict', authorization: [] },
       canaries: [],
@@ -136,9 +129,9 @@ describe('applyVariant', () => {
     expect(s.policies).toHaveLength(1);
     expect(s.policies[0].destinations).toHaveLength(1);
     expect(s.policies[0].destinations[0].retries).toEqual({
-      ...DEFAULT_RETRIES,
       attempts: 3,
       retryOn: ['5xx'],
+      retriableStatusCodes: [],
     });
     const none = applyVariant(withPolicy, expandGrid([parseVary('server.timeout=none')])[0]);
     expect('timeout' in none.policies[0].destinations[0]).toBe(false);
@@ -183,6 +176,39 @@ describe('applyVariant', () => {
     expect(codes?.retriableStatusCodes).toEqual([502, 503]);
     expect(codes?.retryOn).toContain('retriable-status-codes');
     expect(dest('server.retries.retryOn=5xx+reset').retries?.retryOn).toEqual(['5xx', 'reset']);
+  });
+
+  it('a value the loader refuses is an error naming the axis and the field', () => {
+    const [v] = expandGrid([parseVary('server.retries.perTryTimeout=0ms')]);
+    expect(() => applyVariant(base, v)).toThrow(
+      /^--vary server\.retries\.perTryTimeout=0ms: retries\.perTryTimeout: expected/,
+    );
+  });
+
+  it('a destination written back and loaded again is the same destination', () => {
+    const [doc] = parseDocuments(
+      `apiVersion: meshdojo/v1
+kind: MeshPolicy
+metadata: { name: p }
+spec:
+  destinations:
+    - service: s
+      timeout: 1.5s
+      routes: [ { match: { headers: { end-user: jason } }, split: { v2: 100 }, timeout: 250us } ]
+      retries: { attempts: 3, perTryTimeout: 2s, retryOn: "5xx,503", backoff: 100ms }
+      retryBudget: { ratio: 0.3 }
+      outlierDetection: { consecutiveGatewayErrors: 3, interval: 5s }
+      circuitBreaker: { failureRate: { threshold: 40 }, openFor: 10s }
+      connectionPool: { maxRequests: 5 }
+      loadBalancer: { ringHash: { header: X-User } }
+      faults: { delay: { percent: 10, fixed: 3s }, abort: { percent: 5 } }
+      deadlinePropagation: true
+`,
+      'p.yaml',
+    );
+    if (doc?.kind !== 'MeshPolicy') throw new Error('not a policy');
+    const d = doc.value.destinations[0]!;
+    expect(loadDestination(rawDestination(d))).toStrictEqual(d);
   });
 
   it('refuses an unknown service with the list of services', () => {
