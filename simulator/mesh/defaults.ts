@@ -2,8 +2,9 @@
  * Per-product defaults: what a destination gets when its policy says nothing — retries, request
  * timeout, connection-pool limits, outlier detection, load balancer, panic threshold, mTLS mode.
  * Selected by `MeshPolicySpec.defaults` (a key of `PRODUCT_DEFAULTS`) or by a data-plane
- * profile's `defaults` key. Every value comes from /work/shared/reference/mesh-semantics.md
- * (section numbers below); values that source does not give are marked ASSUMPTION.
+ * profile's `defaults` key. Each entry's `source` names the upstream documentation or code its
+ * values come from; values no upstream source gives are marked ASSUMPTION. `simulator/mesh/resolve.ts`
+ * applies them (docs/policies.md, resolution order).
  */
 import type {
   ConnectionPoolSpec,
@@ -24,7 +25,7 @@ export const UNLIMITED = 4_294_967_295;
 
 export type { DefaultsKey };
 
-/** Where a product's fault injection runs (mesh-semantics.md §5.1). meshdojo always uses `client-before-router`. */
+/** Where a product's fault injection runs (Istio: client sidecar before the router; Kuma MeshFaultInjection: destination inbound). meshdojo always uses `client-before-router`. */
 export type FaultPlacement = 'client-before-router' | 'server-inbound' | 'none';
 
 export interface ProductDefaults {
@@ -144,7 +145,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     retryRebalancesSplit: false,
     faultPlacement: 'client-before-router',
     source:
-      'mesh-semantics.md §2.1: default retry policy attempts 2 on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes with no codes since 1.24, previous_hosts, host_selection_retry_max_attempts 5; route timeout disabled; circuit breakers 2^32−1; minHealthPercent 0; LEAST_REQUEST since 1.14; PeerAuthentication default PERMISSIVE. Back-off Envoy 25/250 ms (§1.1).',
+      'Istio retry.go and istio.io references: default retry policy attempts 2 on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes with no codes since 1.24, previous_hosts, host_selection_retry_max_attempts 5; route timeout disabled; circuit breakers 2^32−1; minHealthPercent 0; LEAST_REQUEST since 1.14; PeerAuthentication default PERMISSIVE. Back-off Envoy 25/250 ms (Envoy router_filter.rst).',
   }),
   'istio-1.23': def({
     key: 'istio-1.23',
@@ -161,7 +162,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     mtls: 'permissive',
     retryRebalancesSplit: false,
     faultPlacement: 'client-before-router',
-    source: 'mesh-semantics.md §0 and §2.1: Istio ≤ 1.23 also retried 503 by default; otherwise as `istio`.',
+    source: 'Istio 1.24 upgrade notes: Istio ≤ 1.23 also retried 503 by default; otherwise as `istio`.',
   }),
   'istio-ambient': def({
     key: 'istio-ambient',
@@ -197,7 +198,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     retryRebalancesSplit: true,
     faultPlacement: 'none',
     source:
-      "mesh-semantics.md §2.2: no retries and no timeouts by default (HTTPRoute model); LB is peak-EWMA power-of-two-choices, modelled as least-request; failure accrual is off unless annotated; mTLS automatic between meshed pods with default inbound policy all-unauthenticated (= permissive); each retry is re-balanced across backendRefs; no native fault injection. ServiceProfile budget (ratio 0.2, 10/s, 10 s) applies only to ServiceProfile retries and is not a default here. No circuit-breaker thresholds (modelled as unlimited); outlier field defaults are Envoy's, used only if a policy sets outlierDetection.",
+      "linkerd.io retries, timeouts and load-balancing docs: no retries and no timeouts by default (HTTPRoute model); LB is peak-EWMA power-of-two-choices, modelled as least-request; failure accrual is off unless annotated; mTLS automatic between meshed pods with default inbound policy all-unauthenticated (= permissive); each retry is re-balanced across backendRefs; no native fault injection. ServiceProfile budget (ratio 0.2, 10/s, 10 s) applies only to ServiceProfile retries and is not a default here. No circuit-breaker thresholds (modelled as unlimited); outlier field defaults are Envoy's, used only if a policy sets outlierDetection.",
   }),
   kuma: def({
     key: 'kuma',
@@ -220,7 +221,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     retryRebalancesSplit: false,
     faultPlacement: 'server-inbound',
     source:
-      'mesh-semantics.md §2.3.1: mesh-retry-all-default numRetries 5, perTryTimeout 16 s, backOff 25/250 ms, retryOn unset ⇒ gateway-error,connect-failure,refused-stream; mesh-timeout-all-default requestTimeout 15 s; mesh-circuit-breaker-all-default 1024/1024/1024 and maxRetries 3, no outlier detection; healthyPanicThreshold Envoy 50 %; LB ROUND_ROBIN; mTLS off until Mesh.mtls.enabledBackend; MeshFaultInjection on the destination inbound.',
+      'kuma.io MeshRetry / MeshTimeout / MeshCircuitBreaker default policies: mesh-retry-all-default numRetries 5, perTryTimeout 16 s, backOff 25/250 ms, retryOn unset ⇒ gateway-error,connect-failure,refused-stream; mesh-timeout-all-default requestTimeout 15 s; mesh-circuit-breaker-all-default 1024/1024/1024 and maxRetries 3, no outlier detection; healthyPanicThreshold Envoy 50 %; LB ROUND_ROBIN; mTLS off until Mesh.mtls.enabledBackend; MeshFaultInjection on the destination inbound.',
   }),
   consul: def({
     key: 'consul',
@@ -241,7 +242,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     retryRebalancesSplit: false,
     faultPlacement: 'none',
     source:
-      'mesh-semantics.md §2.5: no retries unless a condition is set; request timeout unset ⇒ Envoy 15 s; limits 0/unset ⇒ Envoy 1024/1024/1024 and max_retries 3; Consul always emits outlier detection for upstream clusters ⇒ Envoy defaults 5 / 10 s / 30 s / 10 % plus success rate (min 5 hosts, 100 requests, stdev factor 1.9); panic 50 %; LB ROUND_ROBIN; mutualTLSMode default strict; no native fault injection.',
+      'Consul service-router, service-defaults and proxy config docs: no retries unless a condition is set; request timeout unset ⇒ Envoy 15 s; limits 0/unset ⇒ Envoy 1024/1024/1024 and max_retries 3; Consul always emits outlier detection for upstream clusters ⇒ Envoy defaults 5 / 10 s / 30 s / 10 % plus success rate (min 5 hosts, 100 requests, stdev factor 1.9); panic 50 %; LB ROUND_ROBIN; mutualTLSMode default strict; no native fault injection.',
   }),
   appmesh: def({
     key: 'appmesh',
@@ -263,7 +264,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     retryRebalancesSplit: false,
     faultPlacement: 'none',
     source:
-      'mesh-semantics.md §2.6: hidden default retry policy, 2 retries on HTTP 503, gRPC UNAVAILABLE, connect-failure, refused-stream; per-request timeout 15 s; LB round robin; mTLS only when a listener configures tls. ASSUMPTION (§7 open question): circuit-breaker values App Mesh sets are unverified, Envoy 1024/1024/1024/3 used; panic threshold Envoy 50 % assumed; per-retry timeout of the hidden policy not given (none).',
+      'App Mesh user guide, Envoy defaults set by App Mesh: hidden default retry policy, 2 retries on HTTP 503, gRPC UNAVAILABLE, connect-failure, refused-stream; per-request timeout 15 s; LB round robin; mTLS only when a listener configures tls. ASSUMPTION (not verified upstream): circuit-breaker values App Mesh sets are unverified, Envoy 1024/1024/1024/3 used; panic threshold Envoy 50 % assumed; per-retry timeout of the hidden policy not given (none).',
   }),
   'traefik-mesh': def({
     key: 'traefik-mesh',
@@ -281,7 +282,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     retryRebalancesSplit: false,
     faultPlacement: 'none',
     source:
-      'mesh-semantics.md §2.7: retries only via the retry-attempts annotation (attempts, network errors before the request reached the backend); no timeouts, pool limits, outlier detection or fault injection; weighted round robin; no mTLS at all.',
+      'Traefik Mesh configuration docs: retries only via the retry-attempts annotation (attempts, network errors before the request reached the backend); no timeouts, pool limits, outlier detection or fault injection; weighted round robin; no mTLS at all.',
   }),
   envoy: def({
     key: 'envoy',
@@ -299,7 +300,7 @@ export const PRODUCT_DEFAULTS: Readonly<Record<DefaultsKey, ProductDefaults>> = 
     retryRebalancesSplit: false,
     faultPlacement: 'client-before-router',
     source:
-      'mesh-semantics.md §1: no retry policy ⇒ no retries; route timeout 15 s; thresholds 1024/1024/1024/3; outlier detection only when configured (5 / 10 s / 30 s / 10 %); healthy panic threshold 50 %; ROUND_ROBIN.',
+      'Envoy docs (router, circuit breaking, outlier detection, load balancing): no retry policy ⇒ no retries; route timeout 15 s; thresholds 1024/1024/1024/3; outlier detection only when configured (5 / 10 s / 30 s / 10 %); healthy panic threshold 50 %; ROUND_ROBIN.',
   }),
   none: def({
     key: 'none',
