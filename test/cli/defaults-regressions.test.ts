@@ -183,3 +183,44 @@ describe('meshdojo run: policies and product defaults', () => {
     expect(permissive.summary.successRate).toBe(1);
   });
 });
+
+describe('meshdojo run: perTryTimeout with attempts: 0', () => {
+  it('bounds the one try (Envoy applies per_try_timeout to the first try too)', () => {
+    const topology = file(
+      'slow.yaml',
+      doc(
+        'Topology',
+        'slow',
+        `  entry: { service: web, endpoint: GET / }
+  services:
+    - name: web
+      concurrency: 64
+      endpoints:
+        - name: GET /
+          serviceTime: { dist: constant, value: 1ms }
+          calls: [ { service: api } ]
+    - name: api
+      concurrency: 64
+      endpoints:
+        - name: GET /
+          serviceTime: { dist: constant, value: 100ms }
+`,
+      ) +
+        '---\n' +
+        load,
+    );
+    const policy = file(
+      'one-try.yaml',
+      doc(
+        'MeshPolicy',
+        'one-try',
+        '  destinations:\n    - service: api\n      retries: { attempts: 0, perTryTimeout: 20ms }\n',
+      ),
+    );
+    const r = run(topology, '--policy', policy, '--seed', '4');
+    const edge = r.edges.find((e) => e.from === 'web' && e.to === 'api')!;
+    expect(edge.requests).toBeGreaterThan(700);
+    expect(edge.retries).toBe(0);
+    expect(edge.failures['per-try-timeout']).toBe(edge.requests);
+  });
+});
