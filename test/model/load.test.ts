@@ -473,6 +473,7 @@ spec:
           duration: 60_000,
           latency: 3000,
           jitter: 0,
+          stream: 'upstream', // the request direction unless `stream` says otherwise
         },
         {
           name: 'kill-1',
