@@ -115,7 +115,8 @@ export class ToxicStack {
       else if (t.type === 'loss') {
         const s = streamIndex(t.stream);
         this.loss[s] = stack(this.loss[s], t.percent);
-      } else {
+      } else if (t.percent > 0) {
+        // a 0 % abort is inert, and costs no draw
         aborted = stack(aborted, t.percent);
         this.aborts.push({ status: t.status, cumulative: aborted });
       }
