@@ -322,6 +322,8 @@ export interface OutlierDetectionSpec {
   baseEjectionTime: Ms;
   maxEjectionTime: Ms;
   maxEjectionPercent: Pct;
+  /** Envoy `always_eject_one_host`: eject one host even when maxEjectionPercent allows none. */
+  alwaysEjectOneHost?: boolean;
   /**
    * Below this healthy share the balancer ignores ejections (panic). Undefined = the product's
    * default (Istio 0, Envoy-based Kuma / Consul / App Mesh 50).
