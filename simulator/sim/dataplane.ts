@@ -25,7 +25,16 @@ import {
 } from '../mesh/exchange.ts';
 import { TRY_CONNECT_FAILURE, TRY_PER_TRY_TIMEOUT, TRY_RESET, TRY_RESPONSE } from '../mesh/outcome.ts';
 import type { RequestInfo } from '../mesh/types.ts';
-import { C_5XX, C_FAULT_ABORT, C_NO_ROUTE, C_NONE, C_OVERFLOW, C_RESET, C_ROUTE_TIMEOUT, C_TIMEOUT } from './causes.ts';
+import {
+  C_5XX,
+  C_FAULT_ABORT,
+  C_NO_ROUTE,
+  C_NONE,
+  C_OVERFLOW,
+  C_RESET,
+  C_ROUTE_TIMEOUT,
+  C_TIMEOUT,
+} from './causes.ts';
 import {
   AT_ABANDONED,
   AT_DONE,
@@ -711,7 +720,13 @@ export class DataPlane {
     const status = ex.lastTryStatus;
     if (at.spanId) this.tracer.clientSpan(at, status, cause, now);
     if (call.sample & 2)
-      this.tracer.accessLog(at, status, (cmd & CMD_MASK) === CMD_RESPOND ? ex.flags : ex.lastTryFlags, now, this.world);
+      this.tracer.accessLog(
+        at,
+        status,
+        (cmd & CMD_MASK) === CMD_RESPOND ? ex.flags : ex.lastTryFlags,
+        now,
+        this.world,
+      );
     if (cause !== C_NONE) this.sink.edgeAttemptFailed(call.spec.edge, cause);
     this.perform(ex, cmd, true);
   }
