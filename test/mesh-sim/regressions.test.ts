@@ -122,14 +122,17 @@ spec:
   });
 
   it('a failure is recorded before the freed slot admits the next request', () => {
-    // One connection and a queue: a request fails (503), and the breaker (1 consecutive failure)
-    // must trip before the slot that failure frees lets the next queued request through.
+    // One connection and a queue: a request fails (503, 10 ms late, so ≈ 20 requests queue behind
+    // it), and the breaker (1 consecutive failure) must trip before the slot that failure frees
+    // lets the next queued request through. (The old chain freed the slot first: 2 attempts.)
     const chaos = `
 apiVersion: meshdojo/v1
 kind: ChaosExperiment
 metadata: { name: fail }
 spec:
-  faults: [ { name: fail, type: abort, target: { service: back }, at: 0s, percent: 100, status: 503 } ]
+  faults:
+    - { name: fail, type: abort, target: { service: back }, at: 0s, percent: 100, status: 503 }
+    - { name: slow, type: latency, target: { service: back }, at: 0s, latency: 10ms }
 `;
     const r = runScenario(
       scenarioFromYaml({
