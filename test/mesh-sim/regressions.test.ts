@@ -92,16 +92,18 @@ spec:
   faults: [ { name: hang, type: pause, target: { service: back }, at: 1s, duration: 2s } ]
 `;
     const r = runScenario(
-      scenarioFromYaml({
-        'app.yaml': app('60s', 10_000, '4s'),
-        'chaos.yaml': chaos,
-        'p.yaml': policy(
-          '      timeout: 1500ms\n' +
-            '      connectionPool: { maxConnections: 1, maxRequests: 1, maxPendingRequests: 20000 }\n' +
-            '      circuitBreaker: { consecutiveFailures: 1, openFor: 30s, halfOpenRequests: 1 }\n',
-        ),
-      }),
-      { duration: 5000 },
+      scenarioFromYaml(
+        {
+          'app.yaml': app('60s', 10_000, '4s'),
+          'chaos.yaml': chaos,
+          'p.yaml': policy(
+            '      timeout: 1500ms\n' +
+              '      connectionPool: { maxConnections: 1, maxRequests: 1, maxPendingRequests: 20000 }\n' +
+              '      circuitBreaker: { consecutiveFailures: 1, openFor: 30s, halfOpenRequests: 1 }\n',
+          ),
+        },
+        { duration: 5000 },
+      ),
     );
     const e = fb(r);
     expect(e.requests).toBeGreaterThan(39_000);
@@ -135,15 +137,17 @@ spec:
     - { name: slow, type: latency, target: { service: back }, at: 0s, latency: 10ms }
 `;
     const r = runScenario(
-      scenarioFromYaml({
-        'app.yaml': app('10s', 2000, '1s'),
-        'chaos.yaml': chaos,
-        'p.yaml': policy(
-          '      connectionPool: { maxConnections: 1, maxRequests: 1, maxPendingRequests: 5000 }\n' +
-            '      circuitBreaker: { consecutiveFailures: 1, openFor: 60s, halfOpenRequests: 1 }\n',
-        ),
-      }),
-      { duration: 2000 },
+      scenarioFromYaml(
+        {
+          'app.yaml': app('10s', 2000, '1s'),
+          'chaos.yaml': chaos,
+          'p.yaml': policy(
+            '      connectionPool: { maxConnections: 1, maxRequests: 1, maxPendingRequests: 5000 }\n' +
+              '      circuitBreaker: { consecutiveFailures: 1, openFor: 60s, halfOpenRequests: 1 }\n',
+          ),
+        },
+        { duration: 2000 },
+      ),
     );
     const e = fb(r);
     // Exactly one request reached back: the first; the queued ones meet the open breaker.
