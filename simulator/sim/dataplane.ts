@@ -100,6 +100,9 @@ export class DataPlane {
   private readonly entryCumulative: number[];
   private readonly mixRng: Rng;
   serviceCalls = 0;
+  /** Requests of the load generator sent, and finished (each exactly once). */
+  entrySent = 0;
+  entryFinished = 0;
 
   constructor(
     readonly world: World,
@@ -150,6 +153,7 @@ export class DataPlane {
     const call = new Call(null, this.pickEntry(), hdr, sample, sample ? this.tracer.newTraceId() : 0);
     call.onClientDone = onDone ?? null;
     call.firstSentAt = this.clock.now();
+    this.entrySent++;
     this.startCall(call);
   }
 
@@ -228,6 +232,7 @@ export class DataPlane {
     this.sink.edgeDone(call.spec.edge, now - call.startedAt, ok, cause);
     const inv = call.inv;
     if (inv === null) {
+      this.entryFinished++;
       this.sink.entryDone(now - call.firstSentAt, ok, cause, call.degraded);
       if (call.onClientDone) call.onClientDone(call, ok);
       return;
