@@ -93,6 +93,7 @@ export default tseslint.config(
       'ui/.vite/**',
       'out/**',
       '.bench-out/**',
+      '.bench-baseline/**',
     ],
   },
   js.configs.recommended,

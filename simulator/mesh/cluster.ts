@@ -53,6 +53,8 @@ export class Cluster {
   readonly retryGate: RetryGate | null;
   readonly deadlinePropagation: boolean;
   readonly rerouteOnRetry: boolean;
+  /** The retry policy's per-try timeout (Infinity = none). */
+  readonly perTryTimeoutMs: number;
 
   /** Requests (exchanges) active through this cluster: Envoy's rq_active + rq_pending. */
   active = 0;
@@ -95,13 +97,14 @@ export class Cluster {
     this.retryGate = policy.retryGate ?? null;
     this.deadlinePropagation = policy.deadlinePropagation ?? false;
     this.rerouteOnRetry = policy.rerouteOnRetry ?? false;
+    this.perTryTimeoutMs = this.retry?.perTryTimeout ?? Infinity;
     this.sync();
   }
 
   /** Subset index of a subset name (`'*'` → SUBSET_ALL). A subset no endpoint carries (yet) is empty: UH. */
   subsetIndex(name: string): number {
     if (name === '*') return SUBSET_ALL;
-    this.sync();
+    if (this.endpoints.version !== this.seenVersion) this.sync();
     const k = this.subsetByName.get(name);
     if (k !== undefined) return k;
     this.subsetByName.set(name, this.subsetNames.length);
@@ -180,7 +183,7 @@ export class Cluster {
    * panic); `avoid` is the previous try's slot (retry to another host). -1 when none (UH).
    */
   pick(subset: number, req: RequestInfo, avoid: number): number {
-    this.sync();
+    if (this.endpoints.version !== this.seenVersion) this.sync();
     const s = subset < 0 ? this.subsetSlots.length - 1 : subset;
     const outlier = this.outlier;
     const panic = outlier !== null && outlier.inPanic();

@@ -115,6 +115,10 @@ export const EXCHANGE_STATES = ['new', 'delaying', 'queued', 'woken', 'sending',
 /** Subset index meaning "every endpoint of the service". */
 export const SUBSET_ALL = -1;
 
+const HOLD_COUNTED = 1;
+const HOLD_RETRY = 2;
+const HOLD_FAILED_PER_TRY = 4;
+
 const POOL_NONE = 0;
 const POOL_HELD = 1;
 const POOL_PENDING = 2;
@@ -124,14 +128,14 @@ export class Exchange {
   // ── decisions, fixed once made ──
   /** Subset index the router chose (SUBSET_ALL without routes). Linkerd-like clusters re-route retries. */
   subset = SUBSET_ALL;
-  /** The matched route's timeout over all tries and back-offs (Infinity = none). */
-  routeTimeoutMs = Infinity;
-  /** Absolute time the route timeout fires (set when the request reaches the router). */
-  routeDeadline = Infinity;
+  /** The matched route's timeout (ms; -1 = none). Small integers keep the object's fields unboxed. */
+  private routeTimeoutField = -1;
+  /** Fault delay served before the router (ms; 0 = none). */
+  private delayedMs = 0;
   /** Injected abort status (0 = none). */
   faultAbort = 0;
-  /** Set by the driver before `start`: when the downstream caller gives up (for deadline propagation). */
-  callerDeadline = Infinity;
+  /** When the downstream caller gives up (-1 = never); see `callerDeadline`. */
+  private callerGivesUp = -1;
   startedAt = 0;
 
   // ── operands of the last command ──
@@ -139,10 +143,8 @@ export class Exchange {
   waitMs = 0;
   /** SEND: the endpoint slot to try (the driver maps it to an address / instance). */
   slot = -1;
-  /** SEND: per-try timeout, ms (Infinity = none: the route timeout bounds the try). */
-  perTryTimeoutMs = Infinity;
-  /** SEND: with deadline propagation, when the callee may drop the work (Infinity otherwise). */
-  deadline = Infinity;
+  /** Only written with deadline propagation (keeps the field a small integer otherwise). */
+  private sendDeadline = 0;
   /** RESPOND: status, cause (CAUSE_NONE = success), Envoy flag bits. */
   status = 0;
   cause = CAUSE_NONE;
@@ -155,24 +157,56 @@ export class Exchange {
   lastTryCause = -2;
   /** Status the try that just ended stands for. */
   lastTryStatus = 0;
-  /** Flag bits of the try that just ended (UF, UC, UT…). */
-  lastTryFlags = 0;
 
   // ── permits and counters (released exactly once) ──
-  private counted = false;
-  private retryHeld = false;
+  /** Bits: 1 counted in the cluster's active requests, 2 holds a concurrent-retry count, 4 a try ended by its per-try timeout. */
+  private holds = 0;
   /** @internal pool slot: 0 none, 1 held, 2 pending in the pool's queue. */
   poolState = POOL_NONE;
   private permit = 0;
   private hostSlot = -1;
-  private lastSlot = -1;
-  private failedPerTry = false;
 
   constructor(
     readonly cluster: Cluster,
     /** What the proxy sees of the request (shared, never mutated). */
     readonly req: RequestInfo,
   ) {}
+
+  /** Absolute time the route timeout fires, once the request reached the router (Infinity = none). */
+  get routeDeadline(): number {
+    return this.state === EX_NEW || this.state === EX_DELAYING
+      ? Infinity
+      : this.startedAt + this.delayedMs + this.routeTimeoutMs;
+  }
+
+  /** SEND: per-try timeout, ms (Infinity = none: the route timeout bounds the try). */
+  get perTryTimeoutMs(): number {
+    return this.cluster.perTryTimeoutMs;
+  }
+
+  /** SEND: with deadline propagation, when the callee may drop the work (Infinity otherwise). */
+  get deadline(): number {
+    return this.cluster.deadlinePropagation ? this.sendDeadline : Infinity;
+  }
+
+  /** The matched route's timeout over all tries and back-offs (Infinity = none). */
+  get routeTimeoutMs(): number {
+    return this.routeTimeoutField < 0 ? Infinity : this.routeTimeoutField;
+  }
+
+  /** Set by the driver before `start`: when the downstream caller gives up (for deadline propagation). */
+  get callerDeadline(): number {
+    return this.callerGivesUp < 0 ? Infinity : this.callerGivesUp;
+  }
+
+  set callerDeadline(t: number) {
+    this.callerGivesUp = t === Infinity ? -1 : t;
+  }
+
+  /** Flag bits of the try that just ended (UF, UC, UT…; 0 when it succeeded). */
+  get lastTryFlags(): number {
+    return this.lastTryCause < 0 ? 0 : flagBitsOfCause(this.lastTryCause);
+  }
 
   get done(): boolean {
     return this.state === EX_DONE;
@@ -189,15 +223,15 @@ export class Exchange {
     const c = this.cluster;
     this.startedAt = now;
     const router = c.router;
-    this.routeTimeoutMs = c.routeTimeoutMs;
+    this.routeTimeoutField = c.routeTimeoutMs === Infinity ? -1 : c.routeTimeoutMs;
     if (router !== null) {
       const d = router.route(this.req, c.rng);
       if (d === null) return this.respond(404, CAUSE_NO_ROUTE, 0);
       this.subset = c.subsetIndex(d.subset);
-      if (d.timeout !== undefined) this.routeTimeoutMs = d.timeout;
+      if (d.timeout !== undefined) this.routeTimeoutField = d.timeout === Infinity ? -1 : d.timeout;
     }
     c.active++;
-    this.counted = true;
+    this.holds |= HOLD_COUNTED;
     if (c.retryGate !== null) c.retryGate.recordRequest(now);
     const fault = c.fault;
     if (fault !== null) {
@@ -207,6 +241,7 @@ export class Exchange {
         // Envoy's fault filter runs before the router: the delay is not bounded by its timeouts.
         this.state = EX_DELAYING;
         this.waitMs = f.delayMs;
+        this.delayedMs = f.delayMs;
         return CMD_DELAY;
       }
     }
@@ -249,15 +284,14 @@ export class Exchange {
     const slot = this.hostSlot;
     this.lastTryCause = ok ? CAUSE_NONE : cause;
     this.lastTryStatus = st;
-    this.lastTryFlags = ok ? 0 : flagBitsOfCause(cause);
-    if (kind === TRY_PER_TRY_TIMEOUT) this.failedPerTry = true;
+    if (kind === TRY_PER_TRY_TIMEOUT) this.holds |= HOLD_FAILED_PER_TRY;
     // Detectors first: a failure is recorded before the freed slot admits the next request.
     if (c.outlier !== null && cls !== CLASS_IGNORED) c.outlier.onTryClass(slot, cls);
     this.reportBreaker(cls === CLASS_SUCCESS, cause);
     this.releaseHost();
     this.releasePool();
-    if (this.retryHeld) {
-      this.retryHeld = false;
+    if (this.holds & HOLD_RETRY) {
+      this.holds &= ~HOLD_RETRY;
       c.activeRetries--;
     }
     if (kind === TRY_RESPONSE && status < 500) return this.respond(st, ok ? CAUSE_NONE : cause, 0);
@@ -275,7 +309,7 @@ export class Exchange {
       gate.recordRetry(now);
     }
     c.activeRetries++;
-    this.retryHeld = true;
+    this.holds |= HOLD_RETRY;
     this.state = EX_BACKOFF;
     this.waitMs = retry.backoffMs(done + 1, c.rng);
     return CMD_BACKOFF;
@@ -295,9 +329,12 @@ export class Exchange {
       this.releaseHost();
       this.lastTryCause = CAUSE_ROUTE_TIMEOUT;
       this.lastTryStatus = 504;
-      this.lastTryFlags = flagBitsOfCause(CAUSE_ROUTE_TIMEOUT);
     }
-    return this.respond(504, this.failedPerTry ? CAUSE_PER_TRY_TIMEOUT : CAUSE_ROUTE_TIMEOUT, 0);
+    return this.respond(
+      504,
+      this.holds & HOLD_FAILED_PER_TRY ? CAUSE_PER_TRY_TIMEOUT : CAUSE_ROUTE_TIMEOUT,
+      0,
+    );
   }
 
   /**
@@ -323,11 +360,9 @@ export class Exchange {
       // An injected abort never reaches the router: never retried, flag FI.
       return this.respond(this.faultAbort, CAUSE_FAULT_ABORT, 0);
     }
-    let arm = 0;
-    if (this.routeTimeoutMs !== Infinity) {
-      this.routeDeadline = now + this.routeTimeoutMs;
-      arm = CMD_ARM_ROUTE_TIMER;
-    }
+    void now;
+    const arm = this.routeTimeoutField >= 0 ? CMD_ARM_ROUTE_TIMER : 0;
+    // The state leaves NEW/DELAYING here: routeDeadline is defined from now on.
     return this.toPool(now) | arm;
   }
 
@@ -356,7 +391,7 @@ export class Exchange {
       this.permit = p;
     }
     const retry = c.retry;
-    const avoid = this.lastSlot >= 0 && retry !== null && retry.otherHost ? this.lastSlot : -1;
+    const avoid = this.slot >= 0 && retry !== null && retry.otherHost ? this.slot : -1;
     const slot = c.pick(this.subset, this.req, avoid);
     if (slot < 0) {
       // The breaker admitted this request (maybe as a half-open probe): it must hear the outcome.
@@ -365,18 +400,17 @@ export class Exchange {
     }
     this.tries++;
     this.slot = slot;
-    this.lastSlot = slot;
     this.hostSlot = slot;
     c.hostAcquire(slot);
-    const perTry = retry !== null && retry.perTryTimeout !== undefined ? retry.perTryTimeout : Infinity;
-    this.perTryTimeoutMs = perTry;
+    this.state = EX_SENDING;
     if (c.deadlinePropagation) {
       let d = this.callerDeadline;
-      if (this.routeDeadline < d) d = this.routeDeadline;
-      if (now + perTry < d) d = now + perTry;
-      this.deadline = d;
-    } else this.deadline = Infinity;
-    this.state = EX_SENDING;
+      const route = this.routeDeadline;
+      if (route < d) d = route;
+      const perTry = now + c.perTryTimeoutMs;
+      if (perTry < d) d = perTry;
+      this.sendDeadline = d;
+    }
     return CMD_SEND;
   }
 
@@ -422,13 +456,9 @@ export class Exchange {
     this.state = EX_DONE;
     const c = this.cluster;
     this.releasePool();
-    if (this.counted) {
-      this.counted = false;
-      c.active--;
-    }
-    if (this.retryHeld) {
-      this.retryHeld = false;
-      c.activeRetries--;
-    }
+    const h = this.holds;
+    if (h & HOLD_COUNTED) c.active--;
+    if (h & HOLD_RETRY) c.activeRetries--;
+    this.holds = h & HOLD_FAILED_PER_TRY;
   }
 }

@@ -184,7 +184,9 @@ export class DataPlane {
         callerInst ? callerInst.svc : null,
       ));
     const ex = new SimExchange(client, req, call, call.tries, proxy);
-    if (call.spec.timeout !== Infinity) ex.callerDeadline = now + call.spec.timeout;
+    // Only a destination that propagates deadlines needs the caller's (keeps the field unboxed).
+    if (client.deadlinePropagation && call.spec.timeout !== Infinity)
+      ex.callerDeadline = now + call.spec.timeout;
     call.exchange = ex;
     this.perform(ex, ex.start(now), false);
   }
