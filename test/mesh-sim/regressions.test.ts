@@ -156,4 +156,29 @@ spec:
     expect(e.failures['breaker-open']).toBe(e.requests - 1);
     expect(e.requests).toBeGreaterThan(1900);
   });
+
+  it('replies the caller’s proxy makes itself (FI, NR, UO) appear in the access log as caller-side lines', () => {
+    const topology = app('10s', 200, '5s');
+    const run = (dest: string): RunResult =>
+      runScenario(
+        scenarioFromYaml({ 'app.yaml': topology, 'p.yaml': policy(dest) }, { duration: 5000, sampling: 1 }),
+      );
+    const local = (r: RunResult, flag: string): string[] =>
+      r.accessLog.filter((l) => new RegExp(` ${flag} `).test(l) && l.endsWith('"back" "-"'));
+    // Injected aborts: FI, no upstream host, never sent.
+    const fi = run('      faults: { abort: { percent: 50, status: 503 } }\n');
+    expect(local(fi, 'FI').length).toBe(fb(fi).failures['fault-abort']);
+    expect(local(fi, 'FI').length).toBeGreaterThan(400);
+    expect(local(fi, 'FI')[0]).toMatch(/" 503 FI /);
+    // No route matches: NR (404).
+    const nr = run(
+      '      routes: [ { match: { headers: { x-never: { exact: "1" } } }, split: { v1: 100 } } ]\n',
+    );
+    expect(local(nr, 'NR').length).toBe(fb(nr).requests);
+    expect(local(nr, 'NR')[0]).toMatch(/" 404 NR /);
+    // Pool overflow: UO, while the tries that did go show the callee as their upstream host.
+    const uo = run('      connectionPool: { maxConnections: 1, maxRequests: 1, maxPendingRequests: 0 }\n');
+    expect(local(uo, 'UO').length).toBe(fb(uo).failures['pool-overflow'] ?? 0);
+    expect(uo.accessLog.some((l) => /"back-v1-0"$/.test(l))).toBe(true);
+  });
 });
