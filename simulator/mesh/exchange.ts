@@ -80,7 +80,6 @@ import {
   TRY_PER_TRY_TIMEOUT,
   TRY_RESPONSE,
   tryCause,
-  tryOk,
   tryStatus,
 } from './outcome.ts';
 import { ADMIT_GO, ADMIT_OVERFLOW } from './pool.ts';
@@ -276,26 +275,35 @@ export class Exchange {
    */
   attemptEnded(now: number, kind: number, status: number, upstreamCause: number): Command {
     if (this.state !== EX_SENDING) return CMD_NONE;
+    if (kind !== TRY_RESPONSE || status >= 500) return this.tryFailed(now, kind, status, upstreamCause);
+    // The common case, kept small: an answer below 500 ends the exchange (a success for the
+    // detectors even when the upstream refused it, e.g. 403 or 404).
+    const c = this.cluster;
+    this.lastTryCause = upstreamCause;
+    this.lastTryStatus = status;
+    if (c.outlier !== null) c.outlier.onTryClass(this.hostSlot, CLASS_SUCCESS);
+    const p = this.permit;
+    if (p !== 0) {
+      this.permit = 0;
+      c.breaker!.success(p);
+    }
+    this.releaseAfterTry();
+    return this.respond(status, upstreamCause, 0);
+  }
+
+  /** A try that failed (5xx, connect failure, reset, per-try timeout): record it, then retry or answer. */
+  private tryFailed(now: number, kind: number, status: number, upstreamCause: number): Command {
     const c = this.cluster;
     const cls = classifyTry(kind, status);
     const st = tryStatus(kind, status);
     const cause = tryCause(kind, upstreamCause);
-    const ok = tryOk(kind, status, upstreamCause);
-    const slot = this.hostSlot;
-    this.lastTryCause = ok ? CAUSE_NONE : cause;
+    this.lastTryCause = cause;
     this.lastTryStatus = st;
     if (kind === TRY_PER_TRY_TIMEOUT) this.holds |= HOLD_FAILED_PER_TRY;
     // Detectors first: a failure is recorded before the freed slot admits the next request.
-    if (c.outlier !== null && cls !== CLASS_IGNORED) c.outlier.onTryClass(slot, cls);
+    if (c.outlier !== null && cls !== CLASS_IGNORED) c.outlier.onTryClass(this.hostSlot, cls);
     this.reportBreaker(cls === CLASS_SUCCESS, cause);
-    this.releaseHost();
-    this.releasePool();
-    if (this.holds & HOLD_RETRY) {
-      this.holds &= ~HOLD_RETRY;
-      c.activeRetries--;
-    }
-    if (kind === TRY_RESPONSE && status < 500) return this.respond(st, ok ? CAUSE_NONE : cause, 0);
-    // A failed try: retry?
+    this.releaseAfterTry();
     const retry = c.retry;
     if (retry === null) return this.respond(st, cause, 0);
     const done = this.tries - 1;
@@ -313,6 +321,16 @@ export class Exchange {
     this.state = EX_BACKOFF;
     this.waitMs = retry.backoffMs(done + 1, c.rng);
     return CMD_BACKOFF;
+  }
+
+  /** After a try: its host load, its pool slot (handed on) and its concurrent-retry count. */
+  private releaseAfterTry(): void {
+    this.releaseHost();
+    this.releasePool();
+    if (this.holds & HOLD_RETRY) {
+      this.holds &= ~HOLD_RETRY;
+      this.cluster.activeRetries--;
+    }
   }
 
   /** The route timer fired: give up on the request (504 UT), resetting a try in flight. */
@@ -417,9 +435,12 @@ export class Exchange {
   private respond(status: number, cause: number, extraFlags: number): Command {
     this.status = status;
     this.cause = cause;
-    this.flags = (cause === CAUSE_NONE ? 0 : flagBitsOfCause(cause)) | extraFlags;
-    if (cause === CAUSE_BUDGET) this.flags |= this.lastTryFlags;
-    else if (extraFlags !== 0) this.flags |= this.lastTryFlags;
+    if (cause === CAUSE_NONE) this.flags = extraFlags;
+    else {
+      let f = flagBitsOfCause(cause) | extraFlags;
+      if (extraFlags !== 0 || cause === CAUSE_BUDGET) f |= this.lastTryFlags;
+      this.flags = f;
+    }
     this.finish();
     return CMD_RESPOND;
   }
