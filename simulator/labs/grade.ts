@@ -65,6 +65,7 @@ function formatValue(m: Measure, v: number): string {
     case 'meshAddedLatency':
       return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`;
     case 'attemptsPerRequest':
+    case 'loadFactor':
       return `${v.toFixed(2)}×`;
     case 'meshCpuCores':
       return v.toFixed(3);

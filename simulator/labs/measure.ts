@@ -24,6 +24,7 @@ export const WINDOWED: ReadonlySet<MetricName> = new Set([
   'latency',
   'requests',
   'attemptsPerRequest',
+  'loadFactor',
   'failures',
   'maxQueue',
   'events',
@@ -99,6 +100,9 @@ export function readMeasure(r: RunResult, m: Measure, probeName?: string): Readi
       return { value: completions, samples: completions };
     case 'attemptsPerRequest':
       return ratio(sum(block?.attempts, idx), completions);
+    case 'loadFactor':
+      // An edge counts the tries sent on it; a service the executions that reached it.
+      return ratio(m.edge ? sum(block?.attempts, idx) : completions, sum(r.series.entry.requests, idx));
     case 'failures': {
       const n = m.cause
         ? sum(block?.byCause?.[m.cause as keyof SeriesBlock['byCause']], idx)
@@ -155,6 +159,7 @@ export function describeMeasure(m: Measure): string {
     degradedRate: 'degraded share',
     requests: 'requests',
     attemptsPerRequest: 'tries per request',
+    loadFactor: 'executions per entry request',
     failures: 'cause' in m && m.cause ? `${m.cause} failures` : 'failures',
     maxQueue: 'peak queue',
     duplicateSideEffects: 'duplicate side effects',

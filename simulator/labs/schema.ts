@@ -24,6 +24,7 @@ const measureVariants = [
   z.strictObject({ metric: z.literal('degradedRate'), ...scope }),
   z.strictObject({ metric: z.literal('requests'), ...scope }),
   z.strictObject({ metric: z.literal('attemptsPerRequest'), ...scope }),
+  z.strictObject({ metric: z.literal('loadFactor'), ...scope }),
   z.strictObject({ metric: z.literal('failures'), cause: text('a failure cause').optional(), ...scope }),
   z.strictObject({ metric: z.literal('maxQueue'), ...scope }),
   z.strictObject({ metric: z.literal('duplicateSideEffects'), ...scope }),

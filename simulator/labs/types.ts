@@ -21,6 +21,8 @@ export type Measure = MeasureScope &
     | { metric: 'degradedRate' }
     | { metric: 'requests' }
     | { metric: 'attemptsPerRequest' }
+    /** Executions at a service per request at the entry: retry amplification seen from the top. */
+    | { metric: 'loadFactor' }
     | { metric: 'failures'; cause?: string }
     | { metric: 'maxQueue' }
     | { metric: 'duplicateSideEffects' }
