@@ -13,6 +13,8 @@ import { gradeStep, type Answers, type StepGrade } from '../labs/grade.ts';
 import { labProgressMachine } from '../labs/progress.ts';
 import type { LabSpec } from '../labs/types.ts';
 import { loadFiles } from './files.ts';
+import { parseDocuments } from '../model/load.ts';
+import type { LoadProfileSpec } from '../model/types.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.ts';
 
 /** The shipped labs: `labs/<dir>/lab.yaml` beside the package. */
@@ -62,12 +64,24 @@ export function checkStep(
   if (!Number.isInteger(stepNumber) || stepNumber < 1 || stepNumber > spec.steps.length)
     throw new UsageError(`--step: expected 1..${spec.steps.length} for lab ${spec.id}, got ${stepNumber}`);
   const step = spec.steps[stepNumber - 1]!;
-  const own = [step.topology ?? spec.topology, ...(spec.load ? [spec.load] : []), ...step.chaos].map((p) =>
-    join(entry.dir, p),
-  );
+  const own = [step.topology ?? spec.topology, ...step.chaos].map((p) => join(entry.dir, p));
   const bundle = loadFiles([...own, ...files]);
+  // The lab's own load replaces the one written beside the topology.
+  if (spec.load) bundle.load = readLoad(join(entry.dir, spec.load));
   checkLabAgainstTopology(entry.lab, bundle.topology!);
   return gradeStep(spec, stepNumber - 1, bundle, answers);
+}
+
+function readLoad(file: string): LoadProfileSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the lab's load profile ${file}`);
+  }
+  const doc = parseDocuments(text, file).find((d) => d.kind === 'LoadProfile');
+  if (!doc || doc.kind !== 'LoadProfile') throw new UsageError(`${file}: expected a LoadProfile document`);
+  return doc.value;
 }
 
 export function formatGrade(spec: LabSpec, stepNumber: number, g: StepGrade, prediction?: string): string {

@@ -60,6 +60,7 @@ function formatValue(m: Measure, v: number): string {
   switch (m.metric) {
     case 'successRate':
     case 'degradedRate':
+    case 'versionShare':
       return `${(v * 100).toFixed(2)} %`;
     case 'latency':
     case 'meshAddedLatency':

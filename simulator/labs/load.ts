@@ -88,6 +88,10 @@ export function checkLabAgainstTopology(lab: LoadedLab, topology: TopologySpec):
           `\`${m.metric}\`${m.edge ? ' of an edge' : ''} is measured over the whole run: remove \`window\``,
         ),
       );
+    if (m.metric === 'versionShare' && m.service === undefined)
+      issues.push(
+        issueAt(lab.file, lab.locate, path, '`versionShare` needs the `service` whose versions it compares'),
+      );
     if (m.service !== undefined && m.edge)
       issues.push(
         issueAt(lab.file, lab.locate, [...path, 'edge'], 'expected either `service` or `edge`, not both'),

@@ -96,8 +96,11 @@ export function readMeasure(r: RunResult, m: Measure, probeName?: string): Readi
       if (m.metric === 'successRate') return ratio(sum(block?.successes, idx), completions);
       if (!edge || edge.requests === 0) return { value: null, samples: 0 };
       return { value: edgePercentile(edge.latencyMs, m.percentile), samples: edge.requests };
-    case 'requests':
-      return { value: completions, samples: completions };
+    case 'requests': {
+      // Zero requests at a service is a finding only while the entry was sending.
+      const sent = sum(r.series.entry.requests, idx);
+      return { value: sent > 0 ? completions : null, samples: sent };
+    }
     case 'attemptsPerRequest':
       return ratio(sum(block?.attempts, idx), completions);
     case 'loadFactor':
@@ -113,6 +116,12 @@ export function readMeasure(r: RunResult, m: Measure, probeName?: string): Readi
       const q = block?.queue;
       if (!q || idx.length === 0) return { value: null, samples: 0 };
       return { value: Math.max(...idx.map((i) => q[i] ?? 0)), samples: completions };
+    }
+    case 'versionShare': {
+      const v = svc?.versions;
+      if (!v) return { value: null, samples: 0 };
+      const total = Object.values(v).reduce((a, b) => a + b, 0);
+      return ratio(v[m.version] ?? 0, total);
     }
     case 'degradedRate':
       if (svc) return ratio(svc.degraded, svc.requests);
@@ -162,6 +171,7 @@ export function describeMeasure(m: Measure): string {
     loadFactor: 'executions per entry request',
     failures: 'cause' in m && m.cause ? `${m.cause} failures` : 'failures',
     maxQueue: 'peak queue',
+    versionShare: 'version' in m ? `share on ${m.version}` : 'version share',
     duplicateSideEffects: 'duplicate side effects',
     orphaned: 'orphaned executions',
     events: 'kind' in m ? `${m.kind}${m.state ? ` ${m.state}` : ''} events` : 'events',

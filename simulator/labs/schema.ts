@@ -27,6 +27,7 @@ const measureVariants = [
   z.strictObject({ metric: z.literal('loadFactor'), ...scope }),
   z.strictObject({ metric: z.literal('failures'), cause: text('a failure cause').optional(), ...scope }),
   z.strictObject({ metric: z.literal('maxQueue'), ...scope }),
+  z.strictObject({ metric: z.literal('versionShare'), version: text('a version name'), ...scope }),
   z.strictObject({ metric: z.literal('duplicateSideEffects'), ...scope }),
   z.strictObject({ metric: z.literal('orphaned'), ...scope }),
   z.strictObject({

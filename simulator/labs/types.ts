@@ -25,6 +25,8 @@ export type Measure = MeasureScope &
     | { metric: 'loadFactor' }
     | { metric: 'failures'; cause?: string }
     | { metric: 'maxQueue' }
+    /** Share of a service's executions that ran on one version (subset). */
+    | { metric: 'versionShare'; version: string }
     | { metric: 'duplicateSideEffects' }
     | { metric: 'orphaned' }
     | { metric: 'events'; kind: string; state?: string; subject?: string }
