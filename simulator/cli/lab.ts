@@ -43,12 +43,25 @@ export function listLabs(root = LABS_DIR): LabEntry[] {
 
 /** A lab by id (`cascade`), directory name (`01-cascade`) or path to its folder. */
 export function findLab(ref: string, root = LABS_DIR): LabEntry {
-  if (existsSync(join(ref, 'lab.yaml'))) {
-    const file = join(ref, 'lab.yaml');
-    return { dir: resolve(ref), file, lab: parseLab(readFileSync(file, 'utf8'), file) };
+  const read = (dir: string): LabEntry => {
+    const file = join(dir, 'lab.yaml');
+    return {
+      dir: resolve(dir),
+      file,
+      lab: parseLab(readFileSync(file, 'utf8'), relative(process.cwd(), file)),
+    };
+  };
+  if (existsSync(join(ref, 'lab.yaml'))) return read(ref);
+  // A folder named after the id (`06-canary` for `canary`) is read alone: a broken lab elsewhere
+  // does not stop this one.
+  const dirs = existsSync(root) ? readdirSync(root).sort() : [];
+  const named = dirs.find((d) => d === ref || d.replace(/^\d+-/, '') === ref);
+  if (named && existsSync(join(root, named, 'lab.yaml'))) {
+    const entry = read(join(root, named));
+    if (entry.lab.spec.id === ref || named === ref) return entry;
   }
   const labs = listLabs(root);
-  const hit = labs.find((l) => l.lab.spec.id === ref || l.dir.endsWith(`/${ref}`));
+  const hit = labs.find((l) => l.lab.spec.id === ref);
   if (!hit) throw new UsageError(`no lab \`${ref}\` (known: ${labs.map((l) => l.lab.spec.id).join(', ')})`);
   return hit;
 }

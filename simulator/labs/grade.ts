@@ -63,8 +63,9 @@ function formatValue(m: Measure, v: number): string {
     case 'versionShare':
       return `${(v * 100).toFixed(2)} %`;
     case 'latency':
-    case 'meshAddedLatency':
       return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`;
+    case 'meshAddedLatency':
+      return `${v.toFixed(2)} ms`;
     case 'attemptsPerRequest':
     case 'loadFactor':
       return `${v.toFixed(2)}×`;

@@ -68,7 +68,10 @@ const stepSchema = z.strictObject({
     .strictObject({
       question: text('a question'),
       unit: z.string().optional(),
-      choices: z.array(text('a choice')).min(2).optional(),
+      choices: z
+        .array(z.union([text('a choice'), z.number()]).transform(String))
+        .min(2)
+        .optional(),
       reveal: measureSchema,
     })
     .optional(),
