@@ -9,6 +9,8 @@ import { makeSampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
 import type { MeshPolicySpec, MtlsMode, ScenarioSpec } from '../model/types.ts';
 import { createBalancer } from '../mesh/balancer.ts';
+import { Cluster, type ClusterPolicy } from '../mesh/cluster.ts';
+import type { Exchange } from '../mesh/exchange.ts';
 import { CanaryController, type CanaryAnalysis } from '../control/canary.ts';
 import { CircuitBreaker } from '../mesh/breaker.ts';
 import { UNLIMITED } from '../mesh/defaults.ts';
@@ -26,7 +28,7 @@ import { LatencyHistogram } from '../telemetry/histogram.ts';
 import type { MeshCost } from '../telemetry/types.ts';
 import { C_DENIED, C_MTLS } from './causes.ts';
 import type { DataPlane, DataPlaneOptions, InboundCheck } from './dataplane.ts';
-import { DestClient } from './dest-client.ts';
+import { ServiceEndpoints } from './service-endpoints.ts';
 import { Proxy } from './proxy.ts';
 import type { Sink } from './sink.ts';
 import type { SimInstance, SimService, World } from './world.ts';
@@ -121,13 +123,19 @@ export function buildMesh(
     inst !== null && inst.svc.inMesh ? inst.proxy : null;
 
   // ── per (caller proxy, destination) decision objects ──
-  const makeClient = (proxy: Proxy | null, svc: SimService): DestClient => {
+  const endpointsOf = new Map<number, ServiceEndpoints>();
+  const makeClient = (proxy: Proxy | null, svc: SimService, meshRng: Rng): Cluster => {
     const label = `${proxy ? proxy.name.replace(/\.(sidecar|proxy)$/, '') : 'client'} → ${svc.name}`;
-    const c = new DestClient(svc, label);
-    if (!proxy || !profile.supportsL7) return c;
+    let endpoints = endpointsOf.get(svc.id);
+    if (!endpoints) {
+      endpoints = new ServiceEndpoints(svc);
+      endpointsOf.set(svc.id, endpoints);
+    }
+    if (!proxy || !profile.supportsL7) return new Cluster(endpoints, {}, meshRng, label);
+    const policy: ClusterPolicy = {};
     const dest = resolved.destination(svc.name);
     const routeTimeout = dest.timeout;
-    c.routeTimeout = routeTimeout ?? Infinity;
+    policy.routeTimeoutMs = routeTimeout ?? Infinity;
     const canary = canaries.find((k) => k.spec.service === svc.name);
     const routes = dest.routes.length
       ? dest.routes
@@ -140,21 +148,22 @@ export function buildMesh(
         svc.versions.map((v) => v.name),
         { timeout: routeTimeout },
       );
-      c.router = router;
+      policy.router = router;
       const list = routersByService.get(svc.name) ?? [];
       list.push(router);
       routersByService.set(svc.name, list);
       if (canary) setCanaryWeight(router, canary.spec.stable, canary.spec.canary, canary.ctl.canaryWeight);
     }
-    if (dest.retries) c.retry = new RetryPolicy(dest.retries);
+    // Resolved in one place (mesh/resolve.ts); `attempts: 0` with a per-try timeout keeps the policy.
+    if (dest.retries) policy.retry = new RetryPolicy(dest.retries);
     const poolSpec = dest.connectionPool;
-    if (c.retry) c.budget = createRetryGate(dest.retryBudget, poolSpec.maxRetries);
+    if (policy.retry) policy.retryGate = createRetryGate(dest.retryBudget, poolSpec.maxRetries);
     if (
       poolSpec.maxConnections < UNLIMITED ||
       poolSpec.maxRequests < UNLIMITED ||
       poolSpec.maxPendingRequests < UNLIMITED
     )
-      c.pool = new ConnectionPool<unknown>(poolSpec);
+      policy.pool = new ConnectionPool<Exchange>(poolSpec);
     const outlierSpec = dest.outlierDetection;
     if (outlierSpec) {
       const od = new OutlierDetector(outlierSpec, svc.instances.length, clock, {
@@ -164,21 +173,21 @@ export function buildMesh(
       });
       od.start();
       outlierDetectors.push(od);
-      c.outlier = od;
+      policy.outlier = od;
     }
     if (dest.circuitBreaker) {
       const b = new CircuitBreaker(dest.circuitBreaker, clock, { subject: label, sink: meshSink });
       breakers.push(b);
-      c.breaker = b;
+      policy.breaker = b;
     }
-    c.balancer = createBalancer(dest.loadBalancer, lbRng.stream(label));
+    policy.balancer = createBalancer(dest.loadBalancer, lbRng.stream(label));
     if (dest.faults) {
       const f = new FaultInjector(dest.faults);
-      if (f.active) c.fault = f;
+      if (f.active) policy.fault = f;
     }
-    c.deadlinePropagation = dest.deadlinePropagation;
-    c.rerouteOnRetry = dest.retryRebalancesSplit;
-    return c;
+    policy.deadlinePropagation = dest.deadlinePropagation;
+    policy.rerouteOnRetry = dest.retryRebalancesSplit;
+    return new Cluster(endpoints, policy, meshRng, label);
   };
 
   // ── callee side: mTLS and authorization ──
