@@ -22,6 +22,7 @@ import { createProgress } from './progress.ts';
 import { compareJson, compareText, sweepHtml, sweepJson, sweepText } from './report.ts';
 import { parseSeed, parseShare, scenarioFromBundle, type ScenarioOverrides } from './scenario.ts';
 import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from './sweep.ts';
+import { registerInterop } from './interop.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -150,6 +151,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (files: string[], opts: MultiOptions) =>
       setExit(await sweepCommand(files, { ...opts, variant: [] })),
     );
+
+  registerInterop(program, setExit);
 
   program.addHelpText(
     'after',

@@ -151,7 +151,7 @@ export function importText(text: string, fileName: string, opts: ImportOptions =
 export function holdsManifests(source: ManifestSource): boolean {
   try {
     const { resources } = parseSources([source]);
-    return resources.some((r) => DIALECTS.some((d) => d.reads(r)));
+    return resources.some((r) => DIALECTS.some((d) => d.reads(r))) && !resources.some((r) => r.apiVersion === 'meshdojo/v1');
   } catch {
     return false;
   }

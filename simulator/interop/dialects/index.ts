@@ -27,7 +27,7 @@ export const INVENTORY_KINDS: readonly [string, string][] = [
 
 /** What each product does when a destination leaves a field out (policies.md "Product defaults", mesh-semantics §2). */
 const PRODUCT: Record<string, { retries: string; timeout: string; pool: string; lb: string; panic: string; mtls: string; source: string }> = {
-  istio: { retries: '2 retries on connect-failure, refused-stream, unavailable, cancelled', timeout: 'none', pool: '2^32−1 (no limit)', lb: 'least-request', panic: '0 %', mtls: 'permissive', source: 'Istio ≥ 1.24 (istio/istio pilot/pkg/networking/core/route/retry/retry.go)' },
+  istio: { retries: '2 retries on connect-failure, refused-stream, unavailable, cancelled', timeout: 'none', pool: '2^32−1 (no limit)', lb: 'least-request', panic: '0 %', mtls: 'permissive', source: 'Istio ≥ 1.24 (istio.io reference; mesh-semantics §2.1)' },
   linkerd: { retries: 'none', timeout: 'none', pool: 'none (no circuit-breaker thresholds)', lb: 'least-request (≈ peak EWMA)', panic: '0 %', mtls: 'permissive (automatic mTLS between meshed pods)', source: 'Linkerd 2.16+ (linkerd.io reference: retries, timeouts)' },
   kuma: { retries: '5 retries on gateway-error, connect-failure, refused-stream, 16 s per try', timeout: '15 s', pool: '1024 / 1024 / 1024 / 3', lb: 'round-robin', panic: '50 %', mtls: 'disable (Mesh without mtls)', source: 'Kuma 2.x default policies (kumahq/kuma pkg/defaults/mesh)' },
   consul: { retries: 'none', timeout: '15 s (Envoy)', pool: '1024 / 1024 / 1024 / 3', lb: 'round-robin', panic: '50 %', mtls: 'strict', source: 'Consul 1.16+ (hashicorp/consul agent/xds)' },

@@ -15,6 +15,9 @@ import { arr, envoyRetryOn, istioMatch, num, obj, str } from './common.ts';
 const GROUPS = ['networking.istio.io', 'security.istio.io'];
 const KINDS = ['VirtualService', 'DestinationRule', 'PeerAuthentication', 'AuthorizationPolicy'];
 
+/** A route to the whole service (no subset): every version, as without a VirtualService. */
+const ALL = '*';
+
 /** subset name → version name, per service (from DestinationRule subsets). */
 type Subsets = Map<string, Map<string, { version: string; at: PathSegment[]; res: FieldTracker }>>;
 
@@ -175,7 +178,7 @@ function virtualService(r: Resource, t: FieldTracker, ctx: ImportContext, subset
   if (spec.exportTo !== undefined) t.unmapped(['spec', 'exportTo'], 'visibility across namespaces: meshdojo has one namespace');
   const d = ctx.policy.dest(service);
   const known = subsets.get(service);
-  const routes: NeutralRoute[] = [];
+  const routes: (NeutralRoute & { fault?: { f: Record<string, unknown>; at: PathSegment[] } })[] = [];
   arr(spec.http).forEach((h, i) => {
     const rule = obj(h);
     const at = p('spec', 'http', i);
@@ -184,18 +187,66 @@ function virtualService(r: Resource, t: FieldTracker, ctx: ImportContext, subset
     if (timeoutMs !== undefined) t.mapped(p(at, 'timeout'), `destinations[${service}].routes[].timeout`);
     const matches = arr(rule.match).map((m, j) => routeMatch(obj(m), p(at, 'match', j), t));
     if (rule.retries !== undefined) retries(obj(rule.retries), p(at, 'retries'), t, d);
-    if (rule.fault !== undefined) fault(obj(rule.fault), p(at, 'fault'), t, d, matches);
     for (const k of Object.keys(rule).filter((k) => !['match', 'route', 'timeout', 'retries', 'fault', 'name'].includes(k)))
       t.unmapped(p(at, k), `\`${k}\` (rewrites, redirects, mirrors, headers, CORS) is not modelled`);
     if (rule.name !== undefined) t.mapped(p(at, 'name'), 'informational');
     if (!split) return;
+    const faulted = rule.fault !== undefined ? { fault: { f: obj(rule.fault), at: p(at, 'fault') } } : {};
     const base: NeutralRoute = { split, ...(timeoutMs !== undefined && { timeout: fmtMs(timeoutMs) }) };
     // Istio ORs the entries of `match`: one neutral route per entry, in order, is the same first-match.
-    if (matches.length === 0) routes.push(base);
-    for (const m of matches) routes.push(m ? { match: m, ...base } : base);
+    if (matches.length === 0) routes.push({ ...base, ...faulted });
+    for (const m of matches) routes.push(m ? { match: m, ...base, ...faulted } : { ...base, ...faulted });
   });
-  // A single catch-all to the whole service is what no VirtualService does: leave routes out.
-  if (routes.length) d.routes = routes;
+  faultsOf(routes, t, d);
+  const clean = routes.map(({ fault: _f, ...r }) => r);
+  if (clean.every((r) => Object.keys(r.split).length === 1 && r.split[ALL] !== undefined && !r.match)) {
+    // only whole-service routes: no routing at all (what no VirtualService does); their timeout is the destination's
+    const tm = clean[0]?.timeout;
+    if (tm !== undefined && clean.every((r) => r.timeout === tm)) d.timeout = tm;
+    return;
+  }
+  if (clean.some((r) => r.split[ALL] !== undefined)) {
+    t.unmapped(['spec', 'http'], 'a route to the whole service beside routes to subsets: the neutral split names versions');
+    return;
+  }
+  if (clean.length) d.routes = clean;
+}
+
+type FaultedRoute = NeutralRoute & { fault?: { f: Record<string, unknown>; at: PathSegment[] } };
+const sameTarget = (a: NeutralRoute, b: NeutralRoute) => JSON.stringify(a.split) === JSON.stringify(b.split) && a.timeout === b.timeout;
+const within = (outer: NeutralRoute['match'], inner: NeutralRoute['match']) =>
+  JSON.stringify(outer?.path) === JSON.stringify(inner?.path) &&
+  JSON.stringify(outer?.method) === JSON.stringify(inner?.method) &&
+  Object.entries(inner?.headers ?? {}).every(([k, v]) => JSON.stringify(outer?.headers?.[k]) === JSON.stringify(v));
+
+/**
+ * Istio faults live on rules; the neutral fault is one per destination with a header match. A
+ * faulted rule followed by a rule to the same place whose match it narrows is that header match
+ * (and routes nothing of its own: it is dropped); a fault on every rule has no match of its own.
+ */
+function faultsOf(routes: FaultedRoute[], t: FieldTracker, d: NeutralDestination): void {
+  const faulted = routes.filter((r) => r.fault);
+  if (!faulted.length) return;
+  const same = (a: FaultedRoute, b: FaultedRoute) => JSON.stringify(a.fault!.f) === JSON.stringify(b.fault!.f);
+  if (faulted.length === routes.length && faulted.every((r) => same(r, faulted[0]!))) {
+    fault(faulted[0]!.fault!.f, faulted[0]!.fault!.at, t, d, undefined);
+    faulted.slice(1).forEach((r) => t.mapped(r.fault!.at, 'the same fault on every rule'));
+    return;
+  }
+  for (let i = 0; i < routes.length; i++) {
+    const a = routes[i]!;
+    if (!a.fault) continue;
+    const b = routes[i + 1];
+    if (b && !b.fault && sameTarget(a, b) && within(a.match, b.match)) {
+      const extra = Object.fromEntries(Object.entries(a.match?.headers ?? {}).filter(([k]) => !(k in (b.match?.headers ?? {}))));
+      fault(a.fault.f, a.fault.at, t, d, { headers: extra });
+      routes.splice(i, 1);
+      i--;
+    } else {
+      fault(a.fault.f, a.fault.at, t, d, a.match);
+      delete a.fault;
+    }
+  }
 }
 
 function routeSplit(
@@ -230,14 +281,9 @@ function routeSplit(
     if (dest.port !== undefined) t.unmapped(p(dat, 'destination', 'port'), 'meshdojo services have one port');
     for (const k of ['headers']) if (rd[k] !== undefined) t.unmapped(p(dat, k), 'header manipulation is not modelled');
     if (!subset) {
-      const versions = [...(ctx.inventory.services.get(service)?.keys() ?? [])];
-      if (versions.length === 1) {
-        split[versions[0]!] = (split[versions[0]!] ?? 0) + weight;
-        t.mapped(p(dat, 'destination'), `the only version \`${versions[0]}\``);
-      } else {
-        t.unmapped(p(dat, 'destination'), 'a destination without `subset` among several versions: the neutral split names versions');
-        ok = false;
-      }
+      // the whole service (every version): kept as a marker, resolved once all rules are read
+      split[ALL] = (split[ALL] ?? 0) + weight;
+      t.mapped(p(dat, 'destination'), 'the whole service (every version)');
       return;
     }
     const s = known?.get(subset);
@@ -305,7 +351,7 @@ function retries(r: Record<string, unknown>, at: PathSegment[], t: FieldTracker,
   d.retries = out;
 }
 
-function fault(f: Record<string, unknown>, at: PathSegment[], t: FieldTracker, d: NeutralDestination, matches: NeutralRoute['match'][]): void {
+function fault(f: Record<string, unknown>, at: PathSegment[], t: FieldTracker, d: NeutralDestination, m: NeutralRoute['match']): void {
   const out: NonNullable<NeutralDestination['faults']> = {};
   const pct = (x: Record<string, unknown>, base: PathSegment[]) => {
     if (x.percentage !== undefined) {
@@ -337,10 +383,9 @@ function fault(f: Record<string, unknown>, at: PathSegment[], t: FieldTracker, d
     for (const k of ['grpcStatus', 'http2Error']) if (ab[k] !== undefined) t.unmapped(p(at, 'abort', k), 'meshdojo aborts with an HTTP status');
   }
   if (!out.delay && !out.abort) return;
-  const m = matches[0];
-  if (m?.headers) out.match = { headers: m.headers };
-  if (matches.length > 1 || (m && (m.path || m.method)))
-    t.approx(at, 'the fault applies to the header match of the rule only (neutral faults match headers, not paths or methods, and one match)');
+  if (m?.headers && Object.keys(m.headers).length) out.match = { headers: m.headers };
+  if (m && (m.path || m.method))
+    t.approx(at, 'the fault applies to the header match of the rule only (neutral faults match headers, not paths or methods)');
   if (d.faults) {
     t.unmapped(at, `a second fault for \`${d.service}\`: the neutral model has one per destination (the first is kept)`);
     return;
