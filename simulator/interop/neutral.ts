@@ -77,6 +77,9 @@ export class PolicyBuilder {
     }
     return d;
   }
+  all(): NeutralDestination[] {
+    return [...this.dests.values()];
+  }
   has(service: string): boolean {
     return this.dests.has(service);
   }

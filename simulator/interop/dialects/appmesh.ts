@@ -32,6 +32,8 @@ export const appmesh: DialectImporter = {
       else t.unmapped(['spec'], `${r.kind} is not modelled`);
       t.done(['spec.awsName', 'spec.meshRef', 'spec.podSelector', 'spec.serviceDiscovery']);
     }
+    // routes were kept in priority order (lower first); the neutral order is that order
+    for (const d of ctx.policy.all()) if (d.routes) d.routes = d.routes.map(({ priority: _p, ...r }: NeutralRoute & { priority?: number }) => r);
   },
 };
 
@@ -135,7 +137,7 @@ function virtualNode(r: Resource, spec: Record<string, unknown>, t: FieldTracker
     const target = str(obj(b.virtualServiceRef).name) ?? str(b.virtualServiceName) ?? '';
     const to = target.split('.')[0]!;
     const rule = ctx.policy.authz(to);
-    rule.allow = [...(rule.allow ?? []), { from: svc }];
+    if (!(rule.allow ?? []).some((a) => a.from === svc && !a.paths && !a.methods)) rule.allow = [...(rule.allow ?? []), { from: svc }];
     t.approx(p('spec', 'backends', i), `backend = allow ${svc} → ${to} (App Mesh refuses undeclared backends at the caller; the neutral rule refuses at ${to})`);
   });
   if (spec.backendDefaults !== undefined) t.unmapped(['spec', 'backendDefaults'], 'client TLS policies are not modelled');

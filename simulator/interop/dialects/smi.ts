@@ -63,6 +63,9 @@ function routeGroup(r: Resource, t: FieldTracker, groups: RouteGroups): void {
   groups.set(r.name, { matches, t });
 }
 
+/** Fallback routes to the root Service added for header splits; a plain split replaces them. */
+const rootFallbacks = new WeakSet<NeutralRoute>();
+
 /** TrafficSplit: `spec.service` (root) → backends `<root>-<version>`; matches → header/path routes. */
 export function trafficSplit(r: Resource, t: FieldTracker, ctx: ImportContext, groups?: RouteGroups): void {
   const spec = obj(r.body.spec);
@@ -103,11 +106,13 @@ export function trafficSplit(r: Resource, t: FieldTracker, ctx: ImportContext, g
     const all = versions.length ? Object.fromEntries(versions.map((v) => [v, 1])) : undefined;
     d.routes = [...existing.filter((x) => x.match), ...routes, ...existing.filter((x) => !x.match)];
     if (!existing.some((x) => !x.match) && all) {
-      d.routes.push({ split: all });
+      const fallback = { split: all };
+      rootFallbacks.add(fallback);
+      d.routes.push(fallback);
       t.approx(['spec', 'matches'], 'requests no match selects go to the root Service (all versions, equal weight per version)');
     }
   } else {
-    d.routes = [...(d.routes ?? []), { split }];
+    d.routes = [...(d.routes ?? []).filter((x) => !rootFallbacks.has(x)), { split }];
   }
 }
 
