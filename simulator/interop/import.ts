@@ -79,7 +79,8 @@ function detect(resources: Resource[]): DialectImporter | undefined {
 }
 
 const isInventory = (r: Resource) =>
-  (r.apiVersion === 'meshdojo/v1' && r.kind === 'Topology') || INVENTORY_KINDS.some(([g, k]) => groupOf(r.apiVersion) === g && r.kind === k);
+  // meshdojo's own documents beside the manifests: a Topology backs the checks, the others are left alone
+  r.apiVersion === 'meshdojo/v1' || INVENTORY_KINDS.some(([g, k]) => groupOf(r.apiVersion) === g && r.kind === k);
 
 /**
  * Imports manifests. Throws `SpecError` (file:line) for YAML errors, resources no dialect knows,
