@@ -80,6 +80,7 @@ export function exportLinkerd(policy: MeshPolicySpec | undefined): ExportDocs {
     }
     const froms = rule.allow.filter((s) => s.from !== undefined && !s.paths && !s.methods).map((s) => s.from!);
     if (froms.length < rule.allow.length) notes.push(`authorization to ${rule.to}: sources with paths or methods, or without \`from\`, are not exported`);
+    if (!froms.length) continue;
     docs.push({ apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: rule.to, namespace: NAMESPACE }, spec: { podSelector: { matchLabels: { app: rule.to } }, port: STUB_PORT, proxyProtocol: 'HTTP/1' } });
     docs.push({
       apiVersion: 'policy.linkerd.io/v1alpha1',
