@@ -15,7 +15,10 @@ function readSource(file: string): Source {
 /** The manifest files given to `run` as one neutral MeshPolicy source. */
 function importForRun(sources: Source[]): Source {
   const r = importManifests(sources);
-  return { file: `${sources.map((s) => s.file).join(', ')} (imported from ${r.report.dialect})`, text: r.yaml };
+  return {
+    file: `${sources.map((s) => s.file).join(', ')} (imported from ${r.report.dialect})`,
+    text: r.yaml,
+  };
 }
 
 function reason(e: unknown): string {
@@ -43,7 +46,13 @@ export function loadFiles(paths: readonly string[]): Bundle {
   if (unreadable.length) throw new SpecError(unreadable);
   // Istio, Linkerd, Kuma… manifests given to `run` are imported into one neutral MeshPolicy
   const manifests = sources.filter(holdsManifests);
-  if (manifests.length) sources.splice(0, sources.length, ...sources.filter((s) => !manifests.includes(s)), importForRun(manifests));
+  if (manifests.length)
+    sources.splice(
+      0,
+      sources.length,
+      ...sources.filter((s) => !manifests.includes(s)),
+      importForRun(manifests),
+    );
   return loadBundle(sources, (fromFile, relPath) => {
     const file = isAbsolute(relPath) ? relPath : normalize(join(dirname(fromFile), relPath));
     try {

@@ -50,7 +50,11 @@ export function newContext(report: ImportReport, inventory: Inventory): ImportCo
 }
 
 /** The version of `service` whose labels include all of `labels`, if the inventory knows it. */
-export function versionForLabels(inv: Inventory, service: string, labels: Record<string, string>): string | undefined {
+export function versionForLabels(
+  inv: Inventory,
+  service: string,
+  labels: Record<string, string>,
+): string | undefined {
   const versions = inv.services.get(service);
   if (!versions) return undefined;
   for (const [v, l] of versions) if (Object.entries(labels).every(([k, x]) => l[k] === x)) return v;

@@ -16,7 +16,16 @@ import { emptyReport, type ImportReport } from './report.ts';
 import { groupOf, isObj, parseSources, type ManifestSource, type Resource } from './source.ts';
 import { crossChecks } from './validate.ts';
 
-export const MESH_NAMES = ['auto', 'istio', 'linkerd', 'kuma', 'smi', 'consul', 'appmesh', 'traefik'] as const;
+export const MESH_NAMES = [
+  'auto',
+  'istio',
+  'linkerd',
+  'kuma',
+  'smi',
+  'consul',
+  'appmesh',
+  'traefik',
+] as const;
 export type MeshName = (typeof MESH_NAMES)[number];
 
 export interface ImportOptions {
@@ -55,7 +64,11 @@ function inventoryOf(resources: Resource[], topology?: TopologySpec): Inventory 
         const versions = Array.isArray(s.versions) && s.versions.length ? s.versions : [{ name: 'v1' }];
         for (const v of versions)
           if (isObj(v) && typeof v.name === 'string')
-            add(s.name, v.name, { ...base, version: v.name, ...(isObj(v.labels) ? (v.labels as Record<string, string>) : {}) });
+            add(s.name, v.name, {
+              ...base,
+              version: v.name,
+              ...(isObj(v.labels) ? (v.labels as Record<string, string>) : {}),
+            });
       }
     } else if (r.kind === 'Deployment' && groupOf(r.apiVersion) === 'apps') {
       const tmpl = isObj(spec.template) && isObj(spec.template.metadata) ? spec.template.metadata : {};
@@ -70,17 +83,23 @@ function inventoryOf(resources: Resource[], topology?: TopologySpec): Inventory 
 
 /** Which dialect the resources are written in (`auto`): the first that reads any of them, by rule. */
 function detect(resources: Resource[]): DialectImporter | undefined {
-  const scores = DIALECTS.map((d) => ({ d, n: resources.filter((r) => d.reads(r) && !d.generic?.(r)).length }));
+  const scores = DIALECTS.map((d) => ({
+    d,
+    n: resources.filter((r) => d.reads(r) && !d.generic?.(r)).length,
+  }));
   // SMI is also what Linkerd and Traefik Mesh accept: another dialect's own resources win over it
   const own = scores.filter((s) => s.n > 0);
-  const best = (own.some((s) => s.d.name !== 'smi') ? own.filter((s) => s.d.name !== 'smi') : own).sort((a, b) => b.n - a.n)[0];
+  const best = (own.some((s) => s.d.name !== 'smi') ? own.filter((s) => s.d.name !== 'smi') : own).sort(
+    (a, b) => b.n - a.n,
+  )[0];
   if (best) return best.d;
   return DIALECTS.find((d) => resources.some((r) => d.reads(r)));
 }
 
 const isInventory = (r: Resource) =>
   // meshdojo's own documents beside the manifests: a Topology backs the checks, the others are left alone
-  r.apiVersion === 'meshdojo/v1' || INVENTORY_KINDS.some(([g, k]) => groupOf(r.apiVersion) === g && r.kind === k);
+  r.apiVersion === 'meshdojo/v1' ||
+  INVENTORY_KINDS.some(([g, k]) => groupOf(r.apiVersion) === g && r.kind === k);
 
 /**
  * Imports manifests. Throws `SpecError` (file:line) for YAML errors, resources no dialect knows,
@@ -96,8 +115,19 @@ export function importManifests(sources: readonly ManifestSource[], opts: Import
     const first = resources[0];
     throw new SpecError([
       first
-        ? { file: first.file, ...first.at(['kind']), path: 'kind', message: `no mesh resource here (\`${first.apiVersion}\` \`${first.kind}\`): expected Istio, Linkerd, Kuma, SMI, Consul, App Mesh or Traefik Mesh manifests` }
-        : { file: sources[0]?.file ?? '<input>', line: 1, column: 1, path: '', message: 'no documents to import' },
+        ? {
+            file: first.file,
+            ...first.at(['kind']),
+            path: 'kind',
+            message: `no mesh resource here (\`${first.apiVersion}\` \`${first.kind}\`): expected Istio, Linkerd, Kuma, SMI, Consul, App Mesh or Traefik Mesh manifests`,
+          }
+        : {
+            file: sources[0]?.file ?? '<input>',
+            line: 1,
+            column: 1,
+            path: '',
+            message: 'no documents to import',
+          },
     ]);
   }
   const report = emptyReport(dialect.name);
@@ -120,14 +150,28 @@ export function importManifests(sources: readonly ManifestSource[], opts: Import
   }
   for (const r of mine) {
     report.resources.push(`${r.kind}/${r.name}`);
-    if (r.apiVersion !== 'consul/config-entry' && r.apiVersion !== 'appmesh/api' && r.body.spec !== undefined && !isObj(r.body.spec))
-      errors.push({ file: r.file, ...r.at(['spec']), path: 'spec', message: `expected \`spec\` to be a mapping in ${r.kind}/${r.name}` });
+    if (
+      r.apiVersion !== 'consul/config-entry' &&
+      r.apiVersion !== 'appmesh/api' &&
+      r.body.spec !== undefined &&
+      !isObj(r.body.spec)
+    )
+      errors.push({
+        file: r.file,
+        ...r.at(['spec']),
+        path: 'spec',
+        message: `expected \`spec\` to be a mapping in ${r.kind}/${r.name}`,
+      });
   }
   if (errors.length) throw new SpecError(errors);
   dialect.import(mine, ctx);
   if (report.errors.length) throw new SpecError(report.errors);
   crossChecks(ctx, mine);
-  const document = ctx.policy.document(opts.name ?? `imported-${dialect.name}`, dialect.product, `imported from ${dialect.name}: ${sources.map((s) => s.file).join(', ')}`);
+  const document = ctx.policy.document(
+    opts.name ?? `imported-${dialect.name}`,
+    dialect.product,
+    `imported from ${dialect.name}: ${sources.map((s) => s.file).join(', ')}`,
+  );
   report.defaults.push(...productDefaults(dialect, document));
   const yaml = stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
   const file = `${sources[0]?.file ?? 'input'} (imported)`;
@@ -137,7 +181,13 @@ export function importManifests(sources: readonly ManifestSource[], opts: Import
   } catch (e) {
     // The neutral document refused a value the manifests carry (a negative weight, a bad regex):
     // report it against the manifests as well as we can.
-    if (e instanceof SpecError) throw new SpecError(e.issues.map((i) => ({ ...i, message: `${i.message} (in the neutral policy written from ${sources.map((s) => s.file).join(', ')})` })));
+    if (e instanceof SpecError)
+      throw new SpecError(
+        e.issues.map((i) => ({
+          ...i,
+          message: `${i.message} (in the neutral policy written from ${sources.map((s) => s.file).join(', ')})`,
+        })),
+      );
     throw e;
   }
   return { document, yaml, policy, report };
@@ -152,7 +202,10 @@ export function importText(text: string, fileName: string, opts: ImportOptions =
 export function holdsManifests(source: ManifestSource): boolean {
   try {
     const { resources } = parseSources([source]);
-    return resources.some((r) => DIALECTS.some((d) => d.reads(r))) && !resources.some((r) => r.apiVersion === 'meshdojo/v1');
+    return (
+      resources.some((r) => DIALECTS.some((d) => d.reads(r))) &&
+      !resources.some((r) => r.apiVersion === 'meshdojo/v1')
+    );
   } catch {
     return false;
   }

@@ -15,11 +15,22 @@ export interface NeutralDestination {
   service: string;
   timeout?: string;
   routes?: NeutralRoute[];
-  retries?: { attempts?: number; perTryTimeout?: string; retryOn?: (string | number)[]; backoff?: string | { base: string; max?: string }; otherHost?: boolean };
+  retries?: {
+    attempts?: number;
+    perTryTimeout?: string;
+    retryOn?: (string | number)[];
+    backoff?: string | { base: string; max?: string };
+    otherHost?: boolean;
+  };
   retryBudget?: Record<string, number | string>;
   outlierDetection?: Record<string, number | string>;
   circuitBreaker?: Record<string, unknown>;
-  connectionPool?: { maxConnections?: number; maxPendingRequests?: number; maxRequests?: number; maxRetries?: number };
+  connectionPool?: {
+    maxConnections?: number;
+    maxPendingRequests?: number;
+    maxRequests?: number;
+    maxRetries?: number;
+  };
   loadBalancer?: string | { ringHash: { header: string } };
   faults?: {
     delay?: { percent: number; fixed: string };
@@ -93,7 +104,11 @@ export class PolicyBuilder {
     return r;
   }
 
-  document(name: string, product: { defaults: string; profile: string }, description?: string): NeutralPolicyDoc {
+  document(
+    name: string,
+    product: { defaults: string; profile: string },
+    description?: string,
+  ): NeutralPolicyDoc {
     const destinations = [...this.dests.values()].filter((d) => Object.keys(d).length > 1);
     const security: NeutralPolicyDoc['spec']['security'] = {};
     if (this.mtls) security.mtls = this.mtls;

@@ -64,7 +64,8 @@ const IGNORED = ['apiVersion', 'kind', 'metadata', 'status'];
  * claimed as not mapped ("not read by the importer"), so a new field never vanishes silently.
  */
 export class FieldTracker {
-  private readonly claims: { path: string; kind: 'mapped' | 'approximated' | 'unmapped'; note: string }[] = [];
+  private readonly claims: { path: string; kind: 'mapped' | 'approximated' | 'unmapped'; note: string }[] =
+    [];
   constructor(
     readonly res: Resource,
     private readonly report: ImportReport,
@@ -93,7 +94,12 @@ export class FieldTracker {
   /** A malformed value: the import fails (exit 2) with `file:line:col path: message`. */
   invalid(path: readonly PathSegment[], message: string): void {
     this.claims.push({ path: key(path), kind: 'unmapped', note: message });
-    this.report.errors.push({ file: this.res.file, ...this.res.at(path), path: key([...this.res.prefix, ...path]), message });
+    this.report.errors.push({
+      file: this.res.file,
+      ...this.res.at(path),
+      path: key([...this.res.prefix, ...path]),
+      message,
+    });
   }
   /** A product duration in ms; absent ⇒ undefined; unreadable ⇒ an error. */
   dur(v: unknown, path: readonly PathSegment[]): number | undefined {
@@ -105,34 +111,57 @@ export class FieldTracker {
   }
   /** A finding (validation) at a path of this resource. */
   finding(code: string, severity: Severity, path: readonly PathSegment[], message: string): void {
-    this.report.findings.push({ code, severity, file: this.res.file, ...this.res.at(path), resource: this.label, path: key(path), message });
+    this.report.findings.push({
+      code,
+      severity,
+      file: this.res.file,
+      ...this.res.at(path),
+      resource: this.label,
+      path: key(path),
+      message,
+    });
   }
 
   /** Every leaf not claimed by a mapped / approximated / unmapped prefix is reported as not mapped. */
   done(extraIgnored: readonly string[] = []): void {
     const ignored = [...IGNORED, ...extraIgnored];
-    const claimed = (p: string) => this.claims.some((c) => under(p, c.path)) || ignored.some((i) => under(p, i));
+    const claimed = (p: string) =>
+      this.claims.some((c) => under(p, c.path)) || ignored.some((i) => under(p, i));
     const walk = (v: unknown, path: PathSegment[]) => {
       const k = key(path);
       if (path.length && claimed(k)) return;
       if (isObj(v) && Object.keys(v).length) for (const [f, x] of Object.entries(v)) walk(x, [...path, f]);
       else if (Array.isArray(v) && v.length) v.forEach((x, i) => walk(x, [...path, i]));
-      else if (path.length) this.report.unmapped.push(this.note(path, 'not read by the importer: no neutral equivalent known'));
+      else if (path.length)
+        this.report.unmapped.push(this.note(path, 'not read by the importer: no neutral equivalent known'));
     };
     walk(this.res.body, []);
   }
 }
 
 export function emptyReport(dialect: string): ImportReport {
-  return { dialect, resources: [], mapped: [], approximated: [], unmapped: [], defaults: [], findings: [], errors: [] };
+  return {
+    dialect,
+    resources: [],
+    mapped: [],
+    approximated: [],
+    unmapped: [],
+    defaults: [],
+    findings: [],
+    errors: [],
+  };
 }
 
 /** A readable text rendering of the report (the CLI prints it to stderr or a file). */
 export function renderReport(r: ImportReport): string {
-  const lines: string[] = [`dialect: ${r.dialect}`, `resources: ${r.resources.length} (${r.resources.join(', ')})`];
+  const lines: string[] = [
+    `dialect: ${r.dialect}`,
+    `resources: ${r.resources.length} (${r.resources.join(', ')})`,
+  ];
   const section = (title: string, notes: FieldNote[]) => {
     lines.push(`${title}: ${notes.length}`);
-    for (const n of notes) lines.push(`  ${n.file}:${n.line}:${n.column} ${n.resource} ${n.path} → ${n.note}`);
+    for (const n of notes)
+      lines.push(`  ${n.file}:${n.line}:${n.column} ${n.resource} ${n.path} → ${n.note}`);
   };
   section('mapped', r.mapped);
   section('approximated', r.approximated);
@@ -141,6 +170,8 @@ export function renderReport(r: ImportReport): string {
   for (const d of r.defaults) lines.push(`  ${d.field} = ${d.value} (${d.source})`);
   lines.push(`findings: ${r.findings.length}`);
   for (const f of r.findings)
-    lines.push(`  ${f.severity} ${f.code} ${f.file}:${f.line}:${f.column} ${f.resource} ${f.path}: ${f.message}`);
+    lines.push(
+      `  ${f.severity} ${f.code} ${f.file}:${f.line}:${f.column} ${f.resource} ${f.path}: ${f.message}`,
+    );
   return lines.join('\n') + '\n';
 }

@@ -59,7 +59,10 @@ function camelKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(camelKeys);
   if (!isObj(v)) return v;
   return Object.fromEntries(
-    Object.entries(v).map(([k, x]) => [/^[A-Z][a-z]/.test(k) ? k[0]!.toLowerCase() + k.slice(1) : k, camelKeys(x)]),
+    Object.entries(v).map(([k, x]) => [
+      /^[A-Z][a-z]/.test(k) ? k[0]!.toLowerCase() + k.slice(1) : k,
+      camelKeys(x),
+    ]),
   );
 }
 
@@ -88,7 +91,12 @@ export function parseSources(sources: readonly ManifestSource[]): ParsedSources 
   const issues: SpecIssue[] = [];
   for (const src of sources) {
     const lc = new LineCounter();
-    const docs = parseAllDocuments(src.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true });
+    const docs = parseAllDocuments(src.text, {
+      lineCounter: lc,
+      prettyErrors: false,
+      uniqueKeys: true,
+      merge: true,
+    });
     const list = Array.isArray(docs) ? docs : [];
     if (!Array.isArray(docs))
       for (const e of (docs as { errors: { message: string; pos: [number, number] }[] }).errors ?? []) {
@@ -121,7 +129,8 @@ export function parseSources(sources: readonly ManifestSource[]): ParsedSources 
       const push = (body: unknown, prefix: PathSegment[]) => {
         const where = (p: readonly PathSegment[]) => at([...prefix, ...p]);
         const r = toResource(src.file, index, body, where, prefix);
-        if (typeof r === 'string') issues.push({ file: src.file, ...where([]), path: formatPath(prefix), message: r });
+        if (typeof r === 'string')
+          issues.push({ file: src.file, ...where([]), path: formatPath(prefix), message: r });
         else resources.push(r);
       };
       if (Array.isArray(js)) js.forEach((item, i) => push(item, [i]));
@@ -140,10 +149,12 @@ function toResource(
   at: (p: readonly PathSegment[]) => { line: number; column: number },
   prefix: PathSegment[],
 ): Resource | string {
-  if (!isObj(raw)) return 'expected a Kubernetes object, a Consul config entry or App Mesh API JSON, got no mapping';
+  if (!isObj(raw))
+    return 'expected a Kubernetes object, a Consul config entry or App Mesh API JSON, got no mapping';
   let body = raw;
   // Consul config entry (HCL-free JSON/YAML): `Kind: service-router`, `Name: reviews`
-  const entryKind = typeof raw.Kind === 'string' ? raw.Kind : typeof raw.kind === 'string' ? raw.kind : undefined;
+  const entryKind =
+    typeof raw.Kind === 'string' ? raw.Kind : typeof raw.kind === 'string' ? raw.kind : undefined;
   if (entryKind && CONSUL_ENTRY_KINDS.includes(entryKind) && raw.apiVersion === undefined) {
     body = camelKeys(raw) as Record<string, unknown>;
     return {
@@ -159,12 +170,28 @@ function toResource(
     };
   }
   // App Mesh API JSON (`aws appmesh create-route --cli-input-json`, or describe-* output)
-  const am = isObj(raw.route) ? raw.route : isObj(raw.virtualNode) ? raw.virtualNode : isObj(raw.virtualRouter) ? raw.virtualRouter : raw;
+  const am = isObj(raw.route)
+    ? raw.route
+    : isObj(raw.virtualNode)
+      ? raw.virtualNode
+      : isObj(raw.virtualRouter)
+        ? raw.virtualRouter
+        : raw;
   if (raw.apiVersion === undefined && typeof am.meshName === 'string') {
-    const kind = 'routeName' in am ? 'Route' : 'virtualNodeName' in am ? 'VirtualNode' : 'virtualRouterName' in am ? 'VirtualRouter' : undefined;
+    const kind =
+      'routeName' in am
+        ? 'Route'
+        : 'virtualNodeName' in am
+          ? 'VirtualNode'
+          : 'virtualRouterName' in am
+            ? 'VirtualRouter'
+            : undefined;
     if (!kind) return 'App Mesh API JSON without `routeName`, `virtualNodeName` or `virtualRouterName`';
     const name = String(am.routeName ?? am.virtualNodeName ?? am.virtualRouterName);
-    const key = am === raw ? [] : [kind === 'Route' ? 'route' : kind === 'VirtualNode' ? 'virtualNode' : 'virtualRouter'];
+    const key =
+      am === raw
+        ? []
+        : [kind === 'Route' ? 'route' : kind === 'VirtualNode' ? 'virtualNode' : 'virtualRouter'];
     return {
       file,
       index,
@@ -177,7 +204,8 @@ function toResource(
       prefix: [...prefix, ...key],
     };
   }
-  if (typeof raw.kind !== 'string') return 'missing `kind`: expected a Kubernetes object (apiVersion, kind, metadata, spec)';
+  if (typeof raw.kind !== 'string')
+    return 'missing `kind`: expected a Kubernetes object (apiVersion, kind, metadata, spec)';
   if (typeof raw.apiVersion !== 'string') return `missing \`apiVersion\` in a \`${raw.kind}\``;
   const meta = isObj(raw.metadata) ? raw.metadata : {};
   return {
@@ -194,4 +222,5 @@ function toResource(
 }
 
 /** The API group of an apiVersion (`networking.istio.io/v1` → `networking.istio.io`; `v1` → ``). */
-export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+export const groupOf = (apiVersion: string): string =>
+  apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';

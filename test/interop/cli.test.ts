@@ -74,7 +74,10 @@ metadata: { name: ghost }
 spec: { host: ghost }
 `;
     const topo = readFileSync('topologies/bookinfo.yaml', 'utf8').split(/^---$/m)[0]!;
-    const r = importManifests([{ file: 'p.yaml', text }, { file: 'bookinfo.yaml', text: topo }]);
+    const r = importManifests([
+      { file: 'p.yaml', text },
+      { file: 'bookinfo.yaml', text: topo },
+    ]);
     const codes = r.report.findings.map((f) => f.code).sort();
     // v9: no subset (KIA1107) and no version (MDJ0102); v7 matches no pod (KIA0203); 70 + 20 (KIA1104); ghost (KIA0202)
     expect(codes).toEqual(['KIA0202', 'KIA0203', 'KIA1104', 'KIA1107', 'MDJ0102']);
@@ -85,20 +88,29 @@ spec: { host: ghost }
   });
 });
 
-
 describe('bad input: exit 2 with file:line', () => {
   it('an unknown resource kind', () => {
     const d = tmp();
     const f = join(d, 'x.yaml');
-    writeFileSync(f, 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: a }\nspec: { hosts: [a] }\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\n');
+    writeFileSync(
+      f,
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: a }\nspec: { hosts: [a] }\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\n',
+    );
     const r = runCli(['import', f]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`error: ${f}:7:7 kind: unknown resource \`example.com/v1\` \`Widget\``));
+    expect(r.stderr).toMatch(
+      new RegExp(`error: ${f}:7:7 kind: unknown resource \`example.com/v1\` \`Widget\``),
+    );
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
   it('a malformed value (a duration without a unit) and a YAML syntax error', () => {
-    expect(() => importText('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: a }\nspec:\n  hosts: [a]\n  http:\n    - timeout: 10\n      route: [ { destination: { host: a } } ]\n', 'bad.yaml')).toThrow(/bad\.yaml:7:16 spec\.http\[0\]\.timeout: expected a duration with a unit/);
+    expect(() =>
+      importText(
+        'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: a }\nspec:\n  hosts: [a]\n  http:\n    - timeout: 10\n      route: [ { destination: { host: a } } ]\n',
+        'bad.yaml',
+      ),
+    ).toThrow(/bad\.yaml:7:16 spec\.http\[0\]\.timeout: expected a duration with a unit/);
     let err: unknown;
     try {
       importText('kind: [\n', 'syntax.yaml');
@@ -120,18 +132,41 @@ describe('meshdojo import / export / run', () => {
   it('imports a directory to a MeshPolicy file that `validate` accepts, without touching the inputs', () => {
     const d = tmp();
     const out = join(d, 'policy.yaml');
-    const r = runCli(['import', 'test/interop/fixtures/linkerd', '--out', out, '--report', join(d, 'report.json'), '--format', 'json']);
+    const r = runCli([
+      'import',
+      'test/interop/fixtures/linkerd',
+      '--out',
+      out,
+      '--report',
+      join(d, 'report.json'),
+      '--format',
+      'json',
+    ]);
     expect(r.status).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/kind: MeshPolicy/);
     expect(JSON.parse(readFileSync(join(d, 'report.json'), 'utf8')).dialect).toBe('linkerd');
     expect(runCli(['validate', 'topologies/bookinfo.yaml', out]).status).toBe(0);
-    const over = runCli(['import', 'test/interop/fixtures/istio/bookinfo.yaml', '--out', 'test/interop/fixtures/istio/bookinfo.yaml']);
+    const over = runCli([
+      'import',
+      'test/interop/fixtures/istio/bookinfo.yaml',
+      '--out',
+      'test/interop/fixtures/istio/bookinfo.yaml',
+    ]);
     expect(over.status).toBe(2);
     expect(over.stderr).toMatch(/never writes over an input/);
   });
 
   it('run accepts the manifests directly', () => {
-    const r = runCli(['run', 'topologies/bookinfo.yaml', 'test/interop/fixtures/istio/bookinfo.yaml', '--duration', '2s', '--quiet', '--format', 'json']);
+    const r = runCli([
+      'run',
+      'topologies/bookinfo.yaml',
+      'test/interop/fixtures/istio/bookinfo.yaml',
+      '--duration',
+      '2s',
+      '--quiet',
+      '--format',
+      'json',
+    ]);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).summary.requests).toBeGreaterThan(100);
   });
@@ -143,7 +178,15 @@ describe('meshdojo import / export / run', () => {
     const refused = runCli(['export', 'topologies/bookinfo.yaml', '--to', 'k8s', '--out', join(d, 'out')]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/is not empty/);
-    const ok = runCli(['export', 'topologies/bookinfo.yaml', '--to', 'k8s', '--out', join(d, 'out'), '--force']);
+    const ok = runCli([
+      'export',
+      'topologies/bookinfo.yaml',
+      '--to',
+      'k8s',
+      '--out',
+      join(d, 'out'),
+      '--force',
+    ]);
     expect(ok.status).toBe(0);
     expect(readdirSync(join(d, 'out')).sort()).toEqual(['Dockerfile.stub', 'bookinfo.k8s.yaml', 'keep.txt']);
     expect(readFileSync(join(d, 'out', 'bookinfo.k8s.yaml'), 'utf8')).toMatch(/image: meshdojo\/stub:local/);

@@ -34,7 +34,13 @@ function fixture(dialect: string) {
 
 describe.each(DIALECTS)('Bookinfo in %s', (dialect) => {
   const f = fixture(dialect);
-  const imported = importManifests([{ file: f.file, text: f.text }, { file: 'bookinfo.yaml', text: topology }], { name: 'bookinfo' });
+  const imported = importManifests(
+    [
+      { file: f.file, text: f.text },
+      { file: 'bookinfo.yaml', text: topology },
+    ],
+    { name: 'bookinfo' },
+  );
   const expected = parseDocuments(f.expected, 'expected.yaml')[0]!.value as MeshPolicySpec;
 
   it('is detected as its dialect and imports to the hand-written neutral policy', () => {
@@ -43,7 +49,10 @@ describe.each(DIALECTS)('Bookinfo in %s', (dialect) => {
     const norm = (p: MeshPolicySpec) => ({
       ...p,
       destinations: [...p.destinations].sort((a, b) => a.service.localeCompare(b.service)),
-      security: { ...p.security, authorization: [...p.security.authorization].sort((a, b) => a.to.localeCompare(b.to)) },
+      security: {
+        ...p.security,
+        authorization: [...p.security.authorization].sort((a, b) => a.to.localeCompare(b.to)),
+      },
     });
     expect(norm(imported.policy)).toEqual(norm(expected));
   });
@@ -54,8 +63,12 @@ describe.each(DIALECTS)('Bookinfo in %s', (dialect) => {
   });
 
   it('simulates to the same hash as the neutral policy', () => {
-    const a = runScenario(scenarioFromYaml({ 'bookinfo.yaml': topology, 'load.yaml': load, 'policy.yaml': imported.yaml }));
-    const b = runScenario(scenarioFromYaml({ 'bookinfo.yaml': topology, 'load.yaml': load, 'policy.yaml': f.expected }));
+    const a = runScenario(
+      scenarioFromYaml({ 'bookinfo.yaml': topology, 'load.yaml': load, 'policy.yaml': imported.yaml }),
+    );
+    const b = runScenario(
+      scenarioFromYaml({ 'bookinfo.yaml': topology, 'load.yaml': load, 'policy.yaml': f.expected }),
+    );
     expect(a.summary.requests).toBeGreaterThan(150);
     expect(a.hash).toBe(b.hash);
   });

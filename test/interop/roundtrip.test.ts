@@ -16,7 +16,9 @@ import type { MeshPolicySpec, TopologySpec } from '../../simulator/model/types.t
 
 const topoText = readFileSync('topologies/bookinfo.yaml', 'utf8').split(/^---$/m)[0]!;
 const topology = parseDocuments(topoText, 'bookinfo.yaml')[0]!.value as TopologySpec;
-const versions: Record<string, string[]> = Object.fromEntries(topology.services.map((s) => [s.name, s.versions.map((v) => v.name)]));
+const versions: Record<string, string[]> = Object.fromEntries(
+  topology.services.map((s) => [s.name, s.versions.map((v) => v.name)]),
+);
 const services = Object.keys(versions);
 
 const ms = fc.integer({ min: 1, max: 9000 }).map((n) => `${n}ms`);
@@ -28,7 +30,11 @@ const strMatch = fc.oneof(
 const splitOf = (svc: string) =>
   fc
     .subarray(versions[svc]!, { minLength: 1 })
-    .chain((vs) => fc.tuple(...vs.map(() => fc.integer({ min: 1, max: 100 }))).map((ws) => Object.fromEntries(vs.map((v, i) => [v, ws[i]!]))));
+    .chain((vs) =>
+      fc
+        .tuple(...vs.map(() => fc.integer({ min: 1, max: 100 })))
+        .map((ws) => Object.fromEntries(vs.map((v, i) => [v, ws[i]!]))),
+    );
 
 const istioDestination = (svc: string) =>
   fc
@@ -37,7 +43,14 @@ const istioDestination = (svc: string) =>
         routes: fc.array(
           fc.record(
             {
-              match: fc.record({ headers: fc.record({ 'end-user': strMatch }), path: fc.constantFrom({ prefix: '/p' }, { exact: '/x' }), method: fc.constant({ exact: 'GET' }) }, { requiredKeys: ['headers'] }),
+              match: fc.record(
+                {
+                  headers: fc.record({ 'end-user': strMatch }),
+                  path: fc.constantFrom({ prefix: '/p' }, { exact: '/x' }),
+                  method: fc.constant({ exact: 'GET' }),
+                },
+                { requiredKeys: ['headers'] },
+              ),
               split: splitOf(svc),
               timeout: ms,
             },
@@ -50,23 +63,56 @@ const istioDestination = (svc: string) =>
           {
             attempts: fc.integer({ min: 0, max: 5 }),
             perTryTimeout: ms,
-            retryOn: fc.subarray(['5xx', 'gateway-error', 'connect-failure', 'reset', 'retriable-4xx', 'unavailable', 503, 409] as (string | number)[]),
+            retryOn: fc.subarray([
+              '5xx',
+              'gateway-error',
+              'connect-failure',
+              'reset',
+              'retriable-4xx',
+              'unavailable',
+              503,
+              409,
+            ] as (string | number)[]),
             backoff: fc.constantFrom('10ms', '100ms'),
             otherHost: fc.boolean(),
           },
           { requiredKeys: ['attempts'] },
         ),
-        retryBudget: fc.record({ percent: fc.integer({ min: 1, max: 100 }), minRetryConcurrency: fc.integer({ min: 0, max: 10 }) }),
-        connectionPool: fc.record({ maxConnections: fc.integer({ min: 1, max: 5000 }), maxPendingRequests: fc.integer({ min: 0, max: 5000 }), maxRequests: fc.integer({ min: 1, max: 5000 }), maxRetries: fc.integer({ min: 0, max: 10 }) }, { requiredKeys: [] }),
-        outlierDetection: fc.record(
-          { consecutive5xxErrors: fc.integer({ min: 1, max: 10 }), consecutiveGatewayErrors: fc.integer({ min: 1, max: 10 }), interval: ms, baseEjectionTime: ms, maxEjectionPercent: fc.integer({ min: 0, max: 100 }), minHealthPercent: fc.integer({ min: 0, max: 100 }) },
+        retryBudget: fc.record({
+          percent: fc.integer({ min: 1, max: 100 }),
+          minRetryConcurrency: fc.integer({ min: 0, max: 10 }),
+        }),
+        connectionPool: fc.record(
+          {
+            maxConnections: fc.integer({ min: 1, max: 5000 }),
+            maxPendingRequests: fc.integer({ min: 0, max: 5000 }),
+            maxRequests: fc.integer({ min: 1, max: 5000 }),
+            maxRetries: fc.integer({ min: 0, max: 10 }),
+          },
           { requiredKeys: [] },
         ),
-        loadBalancer: fc.oneof(fc.constantFrom('round-robin', 'random', 'least-request'), fc.constant({ ringHash: { header: 'x-user' } })),
+        outlierDetection: fc.record(
+          {
+            consecutive5xxErrors: fc.integer({ min: 1, max: 10 }),
+            consecutiveGatewayErrors: fc.integer({ min: 1, max: 10 }),
+            interval: ms,
+            baseEjectionTime: ms,
+            maxEjectionPercent: fc.integer({ min: 0, max: 100 }),
+            minHealthPercent: fc.integer({ min: 0, max: 100 }),
+          },
+          { requiredKeys: [] },
+        ),
+        loadBalancer: fc.oneof(
+          fc.constantFrom('round-robin', 'random', 'least-request'),
+          fc.constant({ ringHash: { header: 'x-user' } }),
+        ),
         faults: fc.record(
           {
             delay: fc.record({ percent: fc.integer({ min: 0, max: 100 }), fixed: ms }),
-            abort: fc.record({ percent: fc.integer({ min: 0, max: 100 }), status: fc.constantFrom(500, 503) }),
+            abort: fc.record({
+              percent: fc.integer({ min: 0, max: 100 }),
+              status: fc.constantFrom(500, 503),
+            }),
             match: fc.record({ headers: fc.record({ 'x-fault': strMatch }) }),
           },
           { requiredKeys: ['delay'] },
@@ -78,23 +124,53 @@ const istioDestination = (svc: string) =>
     .map((d) => ({ service: svc, ...d, ...(d.routes && d.timeout !== undefined && { timeout: undefined }) }))
     .filter((d) => Object.values(d).filter((v) => v !== undefined).length > 1);
 
-const source = fc.record({ from: fc.constantFrom(...services, '*'), paths: fc.constantFrom(['/a'], ['/b/*', '/c']), methods: fc.constant(['GET']) }, { requiredKeys: [] });
+const source = fc.record(
+  {
+    from: fc.constantFrom(...services, '*'),
+    paths: fc.constantFrom(['/a'], ['/b/*', '/c']),
+    methods: fc.constant(['GET']),
+  },
+  { requiredKeys: [] },
+);
 const istioPolicy = fc.record({
-  destinations: fc.subarray(services, { minLength: 1 }).chain((svcs) => fc.tuple(...svcs.map(istioDestination))),
+  destinations: fc
+    .subarray(services, { minLength: 1 })
+    .chain((svcs) => fc.tuple(...svcs.map(istioDestination))),
   mtls: fc.constantFrom('strict', 'permissive', 'disable'),
   authorization: fc.subarray([...services, '*']).chain((tos) =>
-    fc.tuple(...tos.map((to) => fc.record({ allow: fc.array(source, { maxLength: 2 }), deny: fc.array(source, { maxLength: 2 }) }).filter((r) => r.allow.length + r.deny.length > 0).map((r) => ({ to, ...r })))),
+    fc.tuple(
+      ...tos.map((to) =>
+        fc
+          .record({ allow: fc.array(source, { maxLength: 2 }), deny: fc.array(source, { maxLength: 2 }) })
+          .filter((r) => r.allow.length + r.deny.length > 0)
+          .map((r) => ({ to, ...r })),
+      ),
+    ),
   ),
 });
 
 function doc(spec: object, profile: string, defaults: string): string {
-  return stringify({ apiVersion: 'meshdojo/v1', kind: 'MeshPolicy', metadata: { name: 'p' }, spec: { dataPlane: { profile }, defaults, ...spec } }, { aliasDuplicateObjects: false });
+  return stringify(
+    {
+      apiVersion: 'meshdojo/v1',
+      kind: 'MeshPolicy',
+      metadata: { name: 'p' },
+      spec: { dataPlane: { profile }, defaults, ...spec },
+    },
+    { aliasDuplicateObjects: false },
+  );
 }
 
 function roundTrip(text: string, exporter: (p: MeshPolicySpec) => { docs: Record<string, unknown>[] }) {
   const original = parseDocuments(text, 'p.yaml')[0]!.value as MeshPolicySpec;
   const exported = toYaml(exporter(original).docs);
-  const back = importManifests([{ file: 'exported.yaml', text: exported }, { file: 'bookinfo.yaml', text: topoText }], { name: 'p' });
+  const back = importManifests(
+    [
+      { file: 'exported.yaml', text: exported },
+      { file: 'bookinfo.yaml', text: topoText },
+    ],
+    { name: 'p' },
+  );
   return { original, back: back.policy, exported };
 }
 
@@ -102,7 +178,11 @@ describe('export → import is the identity on the neutral model', () => {
   it('Istio', () => {
     fc.assert(
       fc.property(istioPolicy, (p) => {
-        const text = doc({ destinations: p.destinations, security: { mtls: p.mtls, authorization: p.authorization } }, 'istio-sidecar', 'istio');
+        const text = doc(
+          { destinations: p.destinations, security: { mtls: p.mtls, authorization: p.authorization } },
+          'istio-sidecar',
+          'istio',
+        );
         const { original, back, exported } = roundTrip(text, (s) => exportIstio(s, topology));
         expect(back, exported).toEqual(original);
       }),
@@ -113,12 +193,23 @@ describe('export → import is the identity on the neutral model', () => {
   const linkerdDestination = (svc: string) =>
     fc
       .record({
-        headerRoutes: fc.array(fc.record({ value: fc.constantFrom('jason', 'bob', 'al.*'), split: splitOf(svc), timeout: fc.option(ms, { nil: undefined }) }), { maxLength: 2 }),
-        catchAll: fc.option(fc.record({ split: splitOf(svc), timeout: fc.option(ms, { nil: undefined }) }), { nil: undefined }),
+        headerRoutes: fc.array(
+          fc.record({
+            value: fc.constantFrom('jason', 'bob', 'al.*'),
+            split: splitOf(svc),
+            timeout: fc.option(ms, { nil: undefined }),
+          }),
+          { maxLength: 2 },
+        ),
+        catchAll: fc.option(fc.record({ split: splitOf(svc), timeout: fc.option(ms, { nil: undefined }) }), {
+          nil: undefined,
+        }),
         retries: fc.option(
           fc.record({
             attempts: fc.integer({ min: 0, max: 5 }),
-            retryOn: fc.tuple(fc.subarray(['5xx', 'gateway-error'], { minLength: 1 }), fc.subarray([502, 503, 504])).map(([a, b]) => [...a, ...b]),
+            retryOn: fc
+              .tuple(fc.subarray(['5xx', 'gateway-error'], { minLength: 1 }), fc.subarray([502, 503, 504]))
+              .map(([a, b]) => [...a, ...b]),
             perTryTimeout: fc.option(ms, { nil: undefined }),
           }),
           { nil: undefined },
@@ -128,21 +219,52 @@ describe('export → import is the identity on the neutral model', () => {
       .map((d) => ({
         service: svc,
         routes: [
-          ...d.headerRoutes.map((r) => ({ match: { headers: { 'end-user': r.value.includes('*') ? { regex: r.value } : { exact: r.value } } }, split: r.split, ...(r.timeout && { timeout: r.timeout }) })),
-          ...(d.catchAll ? [{ split: d.catchAll.split, ...(d.catchAll.timeout && { timeout: d.catchAll.timeout }) }] : []),
+          ...d.headerRoutes.map((r) => ({
+            match: {
+              headers: { 'end-user': r.value.includes('*') ? { regex: r.value } : { exact: r.value } },
+            },
+            split: r.split,
+            ...(r.timeout && { timeout: r.timeout }),
+          })),
+          ...(d.catchAll
+            ? [{ split: d.catchAll.split, ...(d.catchAll.timeout && { timeout: d.catchAll.timeout }) }]
+            : []),
         ],
-        ...(d.retries && { retries: { attempts: d.retries.attempts, retryOn: d.retries.retryOn, backoff: '1us', ...(d.retries.perTryTimeout && { perTryTimeout: d.retries.perTryTimeout }) } }),
+        ...(d.retries && {
+          retries: {
+            attempts: d.retries.attempts,
+            retryOn: d.retries.retryOn,
+            backoff: '1us',
+            ...(d.retries.perTryTimeout && { perTryTimeout: d.retries.perTryTimeout }),
+          },
+        }),
       }));
   const linkerdPolicy = fc.record({
-    destinations: fc.subarray(services, { minLength: 1 }).chain((svcs) => fc.tuple(...svcs.map(linkerdDestination))),
+    destinations: fc
+      .subarray(services, { minLength: 1 })
+      .chain((svcs) => fc.tuple(...svcs.map(linkerdDestination))),
     mtls: fc.constantFrom('strict', 'permissive'),
-    authorization: fc.subarray(services).chain((tos) => fc.tuple(...tos.map((to) => fc.uniqueArray(fc.constantFrom(...services, '*'), { minLength: 1, maxLength: 3 }).map((froms) => ({ to, allow: froms.map((from) => ({ from })) }))))),
+    authorization: fc
+      .subarray(services)
+      .chain((tos) =>
+        fc.tuple(
+          ...tos.map((to) =>
+            fc
+              .uniqueArray(fc.constantFrom(...services, '*'), { minLength: 1, maxLength: 3 })
+              .map((froms) => ({ to, allow: froms.map((from) => ({ from })) })),
+          ),
+        ),
+      ),
   });
 
   it('Linkerd (what Linkerd can express)', () => {
     fc.assert(
       fc.property(linkerdPolicy, (p) => {
-        const text = doc({ destinations: p.destinations, security: { mtls: p.mtls, authorization: p.authorization } }, 'linkerd', 'linkerd');
+        const text = doc(
+          { destinations: p.destinations, security: { mtls: p.mtls, authorization: p.authorization } },
+          'linkerd',
+          'linkerd',
+        );
         const { original, back, exported } = roundTrip(text, exportLinkerd);
         expect(back, exported).toEqual(original);
       }),

@@ -13,19 +13,31 @@ import { arr, gatewayMatch, istioMatch, num, obj, str } from './common.ts';
 import { specificity } from './linkerd.ts';
 
 /** `reviews_default_svc_9080` (kuma.io/service tag) or a MeshService name → `reviews`. */
-const kumaService = (v: unknown): string | undefined => (typeof v === 'string' && v !== '*' ? v.split('_')[0] : undefined);
+const kumaService = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '*' ? v.split('_')[0] : undefined;
 const refService = (ref: Record<string, unknown>): string | undefined =>
   ref.kind === 'Mesh' ? '*' : kumaService(ref.name ?? obj(ref.tags)['kuma.io/service']);
 
 const RETRY_ON: Record<string, string> = {
-  '5xx': '5xx', GatewayError: 'gateway-error', Reset: 'reset', ConnectFailure: 'connect-failure', RefusedStream: 'refused-stream', Retriable4xx: 'retriable-4xx',
-  all_5xx: '5xx', gateway_error: 'gateway-error', reset: 'reset', connect_failure: 'connect-failure', refused_stream: 'refused-stream', retriable_4xx: 'retriable-4xx',
+  '5xx': '5xx',
+  GatewayError: 'gateway-error',
+  Reset: 'reset',
+  ConnectFailure: 'connect-failure',
+  RefusedStream: 'refused-stream',
+  Retriable4xx: 'retriable-4xx',
+  all_5xx: '5xx',
+  gateway_error: 'gateway-error',
+  reset: 'reset',
+  connect_failure: 'connect-failure',
+  refused_stream: 'refused-stream',
+  retriable_4xx: 'retriable-4xx',
 };
 
 export const kuma: DialectImporter = {
   name: 'kuma',
   product: { defaults: 'kuma', profile: 'kuma' },
-  kindsHelp: 'MeshHTTPRoute, MeshRetry, MeshTimeout, MeshCircuitBreaker, MeshFaultInjection, MeshTrafficPermission, MeshLoadBalancingStrategy, Mesh and the legacy TrafficRoute, Retry, Timeout, CircuitBreaker, FaultInjection, TrafficPermission',
+  kindsHelp:
+    'MeshHTTPRoute, MeshRetry, MeshTimeout, MeshCircuitBreaker, MeshFaultInjection, MeshTrafficPermission, MeshLoadBalancingStrategy, Mesh and the legacy TrafficRoute, Retry, Timeout, CircuitBreaker, FaultInjection, TrafficPermission',
   reads: (r) => groupOf(r.apiVersion) === 'kuma.io',
   import(resources, ctx) {
     let mtls = false;
@@ -35,7 +47,8 @@ export const kuma: DialectImporter = {
       const spec = obj(r.body.spec);
       const legacy = spec.conf !== undefined || spec.sources !== undefined || r.body.mesh !== undefined;
       if (r.body.mesh !== undefined) t.mapped(['mesh'], 'the mesh (one in meshdojo)');
-      if (spec.targetRef !== undefined) t.mapped(['spec', 'targetRef'], 'the proxies it configures (every caller in meshdojo)');
+      if (spec.targetRef !== undefined)
+        t.mapped(['spec', 'targetRef'], 'the proxies it configures (every caller in meshdojo)');
       switch (r.kind) {
         case 'Mesh':
           mtls = mesh(r, t, ctx) || mtls;
@@ -44,7 +57,9 @@ export const kuma: DialectImporter = {
           eachTo(r, t, (svc, dflt, at, to) => meshHttpRoute(svc, obj(to), at, t, ctx));
           break;
         case 'MeshRetry':
-          eachTo(r, t, (svc, dflt, at) => retry(ctx.policy.dest(svc), obj(dflt.http), p(at, 'http'), t, false));
+          eachTo(r, t, (svc, dflt, at) =>
+            retry(ctx.policy.dest(svc), obj(dflt.http), p(at, 'http'), t, false),
+          );
           break;
         case 'MeshTimeout':
           eachTo(r, t, (svc, dflt, at) => timeout(ctx.policy.dest(svc), dflt, at, t));
@@ -53,7 +68,9 @@ export const kuma: DialectImporter = {
           eachTo(r, t, (svc, dflt, at) => breaker(ctx.policy.dest(svc), dflt, at, t, false));
           break;
         case 'MeshLoadBalancingStrategy':
-          eachTo(r, t, (svc, dflt, at) => balancer(ctx.policy.dest(svc), obj(dflt.loadBalancer), p(at, 'loadBalancer'), t));
+          eachTo(r, t, (svc, dflt, at) =>
+            balancer(ctx.policy.dest(svc), obj(dflt.loadBalancer), p(at, 'loadBalancer'), t),
+          );
           break;
         case 'MeshFaultInjection':
           meshFault(r, t, ctx);
@@ -79,7 +96,10 @@ export const kuma: DialectImporter = {
     }
     if (mtls && resources[0])
       ctx.report.approximated.push({
-        file: resources[0].file, ...resources[0].at([]), resource: 'Mesh', path: 'spec.mtls',
+        file: resources[0].file,
+        ...resources[0].at([]),
+        resource: 'Mesh',
+        path: 'spec.mtls',
         note: permissions
           ? 'Kuma with mTLS denies every pair no permission allows; the neutral model denies only at services that have allow rules — allow the other pairs too (the Bookinfo fixtures do)'
           : 'Kuma with mTLS and no MeshTrafficPermission denies all traffic; the neutral policy (Istio semantics) allows it',
@@ -87,12 +107,20 @@ export const kuma: DialectImporter = {
   },
 };
 
-function eachTo(r: Resource, t: FieldTracker, f: (service: string, dflt: Record<string, unknown>, at: PathSegment[], to: unknown) => void): void {
+function eachTo(
+  r: Resource,
+  t: FieldTracker,
+  f: (service: string, dflt: Record<string, unknown>, at: PathSegment[], to: unknown) => void,
+): void {
   arr(obj(r.body.spec).to).forEach((x, i) => {
     const to = obj(x);
     const svc = refService(obj(to.targetRef));
     const at = p('spec', 'to', i);
-    if (!svc || svc === '*') return t.unmapped(p(at, 'targetRef'), 'a Mesh-wide `to` (every destination): write one per MeshService');
+    if (!svc || svc === '*')
+      return t.unmapped(
+        p(at, 'targetRef'),
+        'a Mesh-wide `to` (every destination): write one per MeshService',
+      );
     t.mapped(p(at, 'targetRef'), `destinations[${svc}]`);
     f(svc, obj(to.default), p(at, 'default'), to);
   });
@@ -102,7 +130,9 @@ function mesh(r: Resource, t: FieldTracker, ctx: ImportContext): boolean {
   const m = obj(obj(r.body.spec).mtls);
   const enabled = str(m.enabledBackend);
   if (!enabled) return false;
-  const backend = arr(m.backends).map(obj).find((b) => b.name === enabled);
+  const backend = arr(m.backends)
+    .map(obj)
+    .find((b) => b.name === enabled);
   const mode = str(backend?.mode) ?? 'STRICT';
   ctx.policy.mtls = mode === 'PERMISSIVE' ? 'permissive' : 'strict';
   t.mapped(['spec', 'mtls'], `security.mtls: ${ctx.policy.mtls}`);
@@ -116,19 +146,35 @@ function matchOf(m: Record<string, unknown>, at: PathSegment[], t: FieldTracker)
     if (pm && pm.prefix !== '/') out.path = pm;
     t.mapped(p(at, 'path'), 'routes[].match.path');
   }
-  if (str(m.method)) (out.method = { exact: String(m.method) }), t.mapped(p(at, 'method'), 'routes[].match.method');
+  if (str(m.method)) {
+    out.method = { exact: String(m.method) };
+    t.mapped(p(at, 'method'), 'routes[].match.method');
+  }
   arr(m.headers).forEach((h, k) => {
     const hh = obj(h);
     const type = str(hh.type) ?? 'Exact';
-    const hm: Match | undefined = type === 'Present' ? {} : type === 'Prefix' ? { prefix: String(hh.value) } : gatewayMatch(type, hh.value);
-    if (hm && str(hh.name)) (out.headers = { ...out.headers, [String(hh.name).toLowerCase()]: hm }), t.mapped(p(at, 'headers', k), 'routes[].match.headers');
-    else t.unmapped(p(at, 'headers', k), `header match \`${type}\` is not modelled`);
+    const hm: Match | undefined =
+      type === 'Present'
+        ? {}
+        : type === 'Prefix'
+          ? { prefix: String(hh.value) }
+          : gatewayMatch(type, hh.value);
+    if (hm && str(hh.name)) {
+      out.headers = { ...out.headers, [String(hh.name).toLowerCase()]: hm };
+      t.mapped(p(at, 'headers', k), 'routes[].match.headers');
+    } else t.unmapped(p(at, 'headers', k), `header match \`${type}\` is not modelled`);
   });
   if (m.queryParams !== undefined) t.unmapped(p(at, 'queryParams'), 'query matching is not modelled');
   return Object.keys(out).length ? out : undefined;
 }
 
-function meshHttpRoute(svc: string, to: Record<string, unknown>, at: PathSegment[], t: FieldTracker, ctx: ImportContext): void {
+function meshHttpRoute(
+  svc: string,
+  to: Record<string, unknown>,
+  at: PathSegment[],
+  t: FieldTracker,
+  ctx: ImportContext,
+): void {
   const d = ctx.policy.dest(svc);
   const flat: { route: NeutralRoute; key: number[]; n: number }[] = [];
   arr(to.rules).forEach((x, i) => {
@@ -139,11 +185,16 @@ function meshHttpRoute(svc: string, to: Record<string, unknown>, at: PathSegment
       const ref = obj(b);
       const tags = obj(ref.tags ?? ref.labels);
       const v = str(tags.version);
-      if (!v) return t.unmapped(p(rat, 'default', 'backendRefs', k), 'a backend without a `version` tag: the neutral split names versions');
+      if (!v)
+        return t.unmapped(
+          p(rat, 'default', 'backendRefs', k),
+          'a backend without a `version` tag: the neutral split names versions',
+        );
       split[v] = (split[v] ?? 0) + (num(ref.weight) ?? 1);
       t.mapped(p(rat, 'default', 'backendRefs', k), `routes[].split.${v}`);
     });
-    if (obj(rule.default).filters !== undefined) t.unmapped(p(rat, 'default', 'filters'), 'header modifiers, rewrites and mirrors are not modelled');
+    if (obj(rule.default).filters !== undefined)
+      t.unmapped(p(rat, 'default', 'filters'), 'header modifiers, rewrites and mirrors are not modelled');
     if (!Object.keys(split).length) return;
     const matches = arr(rule.matches);
     if (!matches.length) flat.push({ route: { split }, key: specificity(undefined), n: flat.length });
@@ -156,20 +207,39 @@ function meshHttpRoute(svc: string, to: Record<string, unknown>, at: PathSegment
     for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return b.key[i]! - a.key[i]!;
     return a.n - b.n;
   });
-  if (flat.length > 1) t.approx(p(at.slice(0, -1), 'rules'), 'Gateway API precedence written as first-match order; Kuma appends a catch-all to the original service');
+  if (flat.length > 1)
+    t.approx(
+      p(at.slice(0, -1), 'rules'),
+      'Gateway API precedence written as first-match order; Kuma appends a catch-all to the original service',
+    );
   if (flat.length) d.routes = flat.map((f) => f.route);
 }
 
-function retry(d: NeutralDestination, http: Record<string, unknown>, at: PathSegment[], t: FieldTracker, legacy: boolean): void {
+function retry(
+  d: NeutralDestination,
+  http: Record<string, unknown>,
+  at: PathSegment[],
+  t: FieldTracker,
+  legacy: boolean,
+): void {
   const out: NonNullable<NeutralDestination['retries']> = {};
   const n = num(http.numRetries);
-  if (n !== undefined) (out.attempts = n), t.mapped(p(at, 'numRetries'), `destinations[${d.service}].retries.attempts (retries, as Istio)`);
+  if (n !== undefined) {
+    out.attempts = n;
+    t.mapped(p(at, 'numRetries'), `destinations[${d.service}].retries.attempts (retries, as Istio)`);
+  }
   const ptt = t.dur(http.perTryTimeout, p(at, 'perTryTimeout'));
-  if (ptt !== undefined) (out.perTryTimeout = fmtMs(ptt)), t.mapped(p(at, 'perTryTimeout'), 'retries.perTryTimeout');
+  if (ptt !== undefined) {
+    out.perTryTimeout = fmtMs(ptt);
+    t.mapped(p(at, 'perTryTimeout'), 'retries.perTryTimeout');
+  }
   const bo = obj(http.backOff);
   const base = t.dur(bo.baseInterval, p(at, 'backOff', 'baseInterval'));
   const max = t.dur(bo.maxInterval, p(at, 'backOff', 'maxInterval'));
-  if (base !== undefined) (out.backoff = { base: fmtMs(base), ...(max !== undefined && { max: fmtMs(max) }) }), t.mapped(p(at, 'backOff'), 'retries.backoff');
+  if (base !== undefined) {
+    out.backoff = { base: fmtMs(base), ...(max !== undefined && { max: fmtMs(max) }) };
+    t.mapped(p(at, 'backOff'), 'retries.backoff');
+  }
   if (http.retryOn !== undefined) {
     const on: (string | number)[] = [];
     arr(http.retryOn).forEach((x, i) => {
@@ -184,25 +254,46 @@ function retry(d: NeutralDestination, http: Record<string, unknown>, at: PathSeg
     // Kuma's own default conditions when retryOn is unset (mesh-semantics §2.3.1)
     out.retryOn = ['gateway-error', 'connect-failure', 'refused-stream'];
   }
-  for (const k of legacy ? ['retriableStatusCodes'] : []) if (http[k] !== undefined) for (const c of arr(http[k])) (out.retryOn ??= []).push(Number(c));
-  if (legacy && http.retriableStatusCodes !== undefined) t.mapped(p(at, 'retriableStatusCodes'), 'retries.retryOn status codes');
+  for (const k of legacy ? ['retriableStatusCodes'] : [])
+    if (http[k] !== undefined) for (const c of arr(http[k])) (out.retryOn ??= []).push(Number(c));
+  if (legacy && http.retriableStatusCodes !== undefined)
+    t.mapped(p(at, 'retriableStatusCodes'), 'retries.retryOn status codes');
   if (Object.keys(out).length) d.retries = out;
 }
 
-function timeout(d: NeutralDestination, dflt: Record<string, unknown>, at: PathSegment[], t: FieldTracker): void {
+function timeout(
+  d: NeutralDestination,
+  dflt: Record<string, unknown>,
+  at: PathSegment[],
+  t: FieldTracker,
+): void {
   const rt = t.dur(obj(dflt.http).requestTimeout, p(at, 'http', 'requestTimeout'));
-  if (rt !== undefined) (d.timeout = fmtMs(rt)), t.mapped(p(at, 'http', 'requestTimeout'), `destinations[${d.service}].timeout`);
-  for (const k of Object.keys(dflt).filter((k) => k !== 'http')) t.unmapped(p(at, k), 'connection and idle timeouts are not modelled');
-  for (const k of Object.keys(obj(dflt.http)).filter((k) => k !== 'requestTimeout')) t.unmapped(p(at, 'http', k), 'stream and idle timeouts are not modelled');
+  if (rt !== undefined) {
+    d.timeout = fmtMs(rt);
+    t.mapped(p(at, 'http', 'requestTimeout'), `destinations[${d.service}].timeout`);
+  }
+  for (const k of Object.keys(dflt).filter((k) => k !== 'http'))
+    t.unmapped(p(at, k), 'connection and idle timeouts are not modelled');
+  for (const k of Object.keys(obj(dflt.http)).filter((k) => k !== 'requestTimeout'))
+    t.unmapped(p(at, 'http', k), 'stream and idle timeouts are not modelled');
 }
 
-function breaker(d: NeutralDestination, dflt: Record<string, unknown>, at: PathSegment[], t: FieldTracker, legacy: boolean): void {
+function breaker(
+  d: NeutralDestination,
+  dflt: Record<string, unknown>,
+  at: PathSegment[],
+  t: FieldTracker,
+  legacy: boolean,
+): void {
   const limits = obj(legacy ? dflt.thresholds : dflt.connectionLimits);
   const lat = p(at, legacy ? 'thresholds' : 'connectionLimits');
   const cp: NonNullable<NeutralDestination['connectionPool']> = {};
   for (const k of ['maxConnections', 'maxPendingRequests', 'maxRequests', 'maxRetries'] as const) {
     const n = num(limits[k]);
-    if (n !== undefined) (cp[k] = n), t.mapped(p(lat, k), `destinations[${d.service}].connectionPool.${k}`);
+    if (n !== undefined) {
+      cp[k] = n;
+      t.mapped(p(lat, k), `destinations[${d.service}].connectionPool.${k}`);
+    }
   }
   if (Object.keys(cp).length) d.connectionPool = cp;
   const od = legacy ? dflt : obj(dflt.outlierDetection);
@@ -211,50 +302,106 @@ function breaker(d: NeutralDestination, dflt: Record<string, unknown>, at: PathS
   const det = obj(od.detectors);
   const out: Record<string, number | string> = {};
   const c5 = num(obj(det[legacy ? 'totalErrors' : 'totalFailures']).consecutive);
-  if (c5 !== undefined) (out.consecutive5xxErrors = c5), t.mapped(p(oat, 'detectors', legacy ? 'totalErrors' : 'totalFailures'), 'outlierDetection.consecutive5xxErrors');
+  if (c5 !== undefined) {
+    out.consecutive5xxErrors = c5;
+    t.mapped(
+      p(oat, 'detectors', legacy ? 'totalErrors' : 'totalFailures'),
+      'outlierDetection.consecutive5xxErrors',
+    );
+  }
   const cg = num(obj(det[legacy ? 'gatewayErrors' : 'gatewayFailures']).consecutive);
-  if (cg !== undefined) (out.consecutiveGatewayErrors = cg), t.mapped(p(oat, 'detectors', legacy ? 'gatewayErrors' : 'gatewayFailures'), 'outlierDetection.consecutiveGatewayErrors');
-  for (const k of Object.keys(det).filter((k) => !['totalErrors', 'totalFailures', 'gatewayErrors', 'gatewayFailures'].includes(k))) t.unmapped(p(oat, 'detectors', k), 'not modelled');
+  if (cg !== undefined) {
+    out.consecutiveGatewayErrors = cg;
+    t.mapped(
+      p(oat, 'detectors', legacy ? 'gatewayErrors' : 'gatewayFailures'),
+      'outlierDetection.consecutiveGatewayErrors',
+    );
+  }
+  for (const k of Object.keys(det).filter(
+    (k) => !['totalErrors', 'totalFailures', 'gatewayErrors', 'gatewayFailures'].includes(k),
+  ))
+    t.unmapped(p(oat, 'detectors', k), 'not modelled');
   for (const k of ['interval', 'baseEjectionTime']) {
     const ms = t.dur(od[k], p(oat, k));
-    if (ms !== undefined) (out[k] = fmtMs(ms)), t.mapped(p(oat, k), `outlierDetection.${k}`);
+    if (ms !== undefined) {
+      out[k] = fmtMs(ms);
+      t.mapped(p(oat, k), `outlierDetection.${k}`);
+    }
   }
-  if (num(od.maxEjectionPercent) !== undefined) (out.maxEjectionPercent = num(od.maxEjectionPercent)!), t.mapped(p(oat, 'maxEjectionPercent'), 'outlierDetection.maxEjectionPercent');
-  if (num(od.healthyPanicThreshold) !== undefined) (out.minHealthPercent = num(od.healthyPanicThreshold)!), t.mapped(p(oat, 'healthyPanicThreshold'), 'outlierDetection.minHealthPercent');
-  if (od.splitExternalAndLocalErrors !== undefined) t.unmapped(p(oat, 'splitExternalAndLocalErrors'), 'local-origin errors always count as 5xx');
+  if (num(od.maxEjectionPercent) !== undefined) {
+    out.maxEjectionPercent = num(od.maxEjectionPercent)!;
+    t.mapped(p(oat, 'maxEjectionPercent'), 'outlierDetection.maxEjectionPercent');
+  }
+  if (num(od.healthyPanicThreshold) !== undefined) {
+    out.minHealthPercent = num(od.healthyPanicThreshold)!;
+    t.mapped(p(oat, 'healthyPanicThreshold'), 'outlierDetection.minHealthPercent');
+  }
+  if (od.splitExternalAndLocalErrors !== undefined)
+    t.unmapped(p(oat, 'splitExternalAndLocalErrors'), 'local-origin errors always count as 5xx');
   if (!legacy && od.disabled !== undefined) t.mapped(p(oat, 'disabled'), 'outlier detection on');
   // Kuma enforces only the detectors that are present
   if (Object.keys(out).length) d.outlierDetection = out;
 }
 
-function balancer(d: NeutralDestination, lb: Record<string, unknown>, at: PathSegment[], t: FieldTracker): void {
+function balancer(
+  d: NeutralDestination,
+  lb: Record<string, unknown>,
+  at: PathSegment[],
+  t: FieldTracker,
+): void {
   const type = str(lb.type);
   const alg = type && { RoundRobin: 'round-robin', LeastRequest: 'least-request', Random: 'random' }[type];
-  if (alg) (d.loadBalancer = alg), t.mapped(p(at, 'type'), `destinations[${d.service}].loadBalancer`);
-  else if (type) t.unmapped(p(at, 'type'), `\`${type}\` is not modelled (ring hash takes a header policy)`);
+  if (alg) {
+    d.loadBalancer = alg;
+    t.mapped(p(at, 'type'), `destinations[${d.service}].loadBalancer`);
+  } else if (type) t.unmapped(p(at, 'type'), `\`${type}\` is not modelled (ring hash takes a header policy)`);
 }
 
-function faultEntry(d: NeutralDestination, f: Record<string, unknown>, at: PathSegment[], t: FieldTracker, valueKey: string): void {
+function faultEntry(
+  d: NeutralDestination,
+  f: Record<string, unknown>,
+  at: PathSegment[],
+  t: FieldTracker,
+  valueKey: string,
+): void {
   const out: NonNullable<NeutralDestination['faults']> = {};
   const delay = obj(f.delay);
   const ms = t.dur(delay[valueKey], p(at, 'delay', valueKey));
-  if (ms !== undefined) (out.delay = { percent: num(delay.percentage) ?? 100, fixed: fmtMs(ms) }), t.approx(p(at, 'delay'), 'delay injected before the caller\'s router (Istio placement); Kuma injects it on the destination\'s inbound, inside the caller\'s per-try timeout');
+  if (ms !== undefined) {
+    out.delay = { percent: num(delay.percentage) ?? 100, fixed: fmtMs(ms) };
+    t.approx(
+      p(at, 'delay'),
+      "delay injected before the caller's router (Istio placement); Kuma injects it on the destination's inbound, inside the caller's per-try timeout",
+    );
+  }
   const abort = obj(f.abort);
-  if (num(abort.httpStatus) !== undefined) (out.abort = { percent: num(abort.percentage) ?? 100, status: num(abort.httpStatus)! }), t.approx(p(at, 'abort'), 'abort on the caller\'s proxy (never retried there); Kuma aborts at the destination');
-  if (f.responseBandwidth !== undefined) t.unmapped(p(at, 'responseBandwidth'), 'bandwidth limits are not modelled');
+  if (num(abort.httpStatus) !== undefined) {
+    out.abort = { percent: num(abort.percentage) ?? 100, status: num(abort.httpStatus)! };
+    t.approx(
+      p(at, 'abort'),
+      "abort on the caller's proxy (never retried there); Kuma aborts at the destination",
+    );
+  }
+  if (f.responseBandwidth !== undefined)
+    t.unmapped(p(at, 'responseBandwidth'), 'bandwidth limits are not modelled');
   if (out.delay || out.abort) d.faults = out;
 }
 
 function meshFault(r: Resource, t: FieldTracker, ctx: ImportContext): void {
   const spec = obj(r.body.spec);
   const svc = refService(obj(spec.targetRef));
-  if (!svc || svc === '*') return t.unmapped(['spec', 'targetRef'], 'a mesh-wide fault: target a MeshService');
+  if (!svc || svc === '*')
+    return t.unmapped(['spec', 'targetRef'], 'a mesh-wide fault: target a MeshService');
   const d = ctx.policy.dest(svc);
   arr(spec.from).forEach((x, i) => {
     const from = obj(x);
     t.mapped(['spec', 'from', i, 'targetRef'], 'every caller');
     const list = arr(obj(from.default).http);
-    if (list.length > 1) t.unmapped(['spec', 'from', i, 'default', 'http', 1], 'chained fault entries: the neutral model has one');
+    if (list.length > 1)
+      t.unmapped(
+        ['spec', 'from', i, 'default', 'http', 1],
+        'chained fault entries: the neutral model has one',
+      );
     if (list[0]) faultEntry(d, obj(list[0]), ['spec', 'from', i, 'default', 'http', 0], t, 'value');
   });
 }
@@ -283,8 +430,10 @@ function legacyPolicy(r: Resource, t: FieldTracker, ctx: ImportContext): void {
   const dests = arr(spec.destinations).map((x) => kumaService(obj(obj(x).match)['kuma.io/service']));
   const svc = dests[0];
   const srcs = arr(spec.sources).map((x) => obj(obj(x).match)['kuma.io/service']);
-  if (spec.sources !== undefined) t.mapped(['spec', 'sources'], srcs.every((s) => s === '*') ? 'every caller' : 'the callers');
-  if (spec.destinations !== undefined) t.mapped(['spec', 'destinations'], svc ? `destinations[${svc}]` : 'every destination');
+  if (spec.sources !== undefined)
+    t.mapped(['spec', 'sources'], srcs.every((s) => s === '*') ? 'every caller' : 'the callers');
+  if (spec.destinations !== undefined)
+    t.mapped(['spec', 'destinations'], svc ? `destinations[${svc}]` : 'every destination');
   if (r.kind === 'TrafficPermission') {
     const rule = ctx.policy.authz(svc ?? '*');
     rule.allow = [...(rule.allow ?? []), ...srcs.map((s) => ({ from: s === '*' ? '*' : kumaService(s)! }))];
@@ -303,8 +452,10 @@ function legacyPolicy(r: Resource, t: FieldTracker, ctx: ImportContext): void {
       arr(list).forEach((x, i) => {
         const s = obj(x);
         const v = str(obj(s.destination).version);
-        if (v) (split[v] = (split[v] ?? 0) + (num(s.weight) ?? 0)), t.mapped(p(sat, i), `routes[].split.${v}`);
-        else t.unmapped(p(sat, i), 'a destination without a `version` tag');
+        if (v) {
+          split[v] = (split[v] ?? 0) + (num(s.weight) ?? 0);
+          t.mapped(p(sat, i), `routes[].split.${v}`);
+        } else t.unmapped(p(sat, i), 'a destination without a `version` tag');
       });
       return split;
     };
@@ -315,12 +466,21 @@ function legacyPolicy(r: Resource, t: FieldTracker, ctx: ImportContext): void {
       const m = obj(h.match);
       const match: NonNullable<NeutralRoute['match']> = {};
       const path = istioMatch(m.path);
-      if (path) (match.path = path), t.mapped(p(hat, 'match', 'path'), 'routes[].match.path');
+      if (path) {
+        match.path = path;
+        t.mapped(p(hat, 'match', 'path'), 'routes[].match.path');
+      }
       const method = istioMatch(m.method);
-      if (method) (match.method = method), t.mapped(p(hat, 'match', 'method'), 'routes[].match.method');
+      if (method) {
+        match.method = method;
+        t.mapped(p(hat, 'match', 'method'), 'routes[].match.method');
+      }
       for (const [n, v] of Object.entries(obj(m.headers))) {
         const hm = istioMatch(v);
-        if (hm) (match.headers = { ...match.headers, [n.toLowerCase()]: hm }), t.mapped(p(hat, 'match', 'headers', n), 'routes[].match.headers');
+        if (hm) {
+          match.headers = { ...match.headers, [n.toLowerCase()]: hm };
+          t.mapped(p(hat, 'match', 'headers', n), 'routes[].match.headers');
+        }
       }
       const split = splitOf(h.split, p(hat, 'split'));
       if (Object.keys(split).length) routes.push({ ...(Object.keys(match).length && { match }), split });
@@ -331,8 +491,10 @@ function legacyPolicy(r: Resource, t: FieldTracker, ctx: ImportContext): void {
     if (conf.loadBalancer !== undefined) {
       const lb = Object.keys(obj(conf.loadBalancer))[0];
       const alg = lb && { roundRobin: 'round-robin', leastRequest: 'least-request', random: 'random' }[lb];
-      if (alg) (d.loadBalancer = alg), t.mapped(p(at, 'loadBalancer'), 'loadBalancer');
-      else t.unmapped(p(at, 'loadBalancer'), `\`${lb}\` is not modelled`);
+      if (alg) {
+        d.loadBalancer = alg;
+        t.mapped(p(at, 'loadBalancer'), 'loadBalancer');
+      } else t.unmapped(p(at, 'loadBalancer'), `\`${lb}\` is not modelled`);
     }
     if (routes.length) d.routes = routes;
   }

@@ -23,10 +23,17 @@ export const smi: DialectImporter = {
   },
 };
 
-export type RouteGroups = Map<string, { matches: Map<string, NonNullable<NeutralRoute['match']> & { methods?: string[] }>; t: FieldTracker }>;
+export type RouteGroups = Map<
+  string,
+  { matches: Map<string, NonNullable<NeutralRoute['match']> & { methods?: string[] }>; t: FieldTracker }
+>;
 
 /** SMI resources (also as Linkerd and Traefik Mesh accept them). TrafficTargets make the target default-deny, as SMI says. */
-export function importSmi(resources: Resource[], ctx: ImportContext, done: (t: FieldTracker) => void = (t) => t.done()): void {
+export function importSmi(
+  resources: Resource[],
+  ctx: ImportContext,
+  done: (t: FieldTracker) => void = (t) => t.done(),
+): void {
   const groups: RouteGroups = new Map();
   const rank = (r: Resource) => (r.kind === 'HTTPRouteGroup' ? 0 : r.kind === 'TrafficSplit' ? 1 : 2);
   const trackers: FieldTracker[] = [];
@@ -47,15 +54,24 @@ function routeGroup(r: Resource, t: FieldTracker, groups: RouteGroups): void {
     const m = obj(x);
     const at = p('spec', 'matches', i);
     const out: NonNullable<NeutralRoute['match']> & { methods?: string[] } = {};
-    if (str(m.pathRegex)) (out.path = { regex: String(m.pathRegex) }), t.approx(p(at, 'pathRegex'), 'path regex (SMI anchors it at the start only; neutral regexes match the whole path)');
-    const methods = arr(m.methods).map(String).filter((x) => x !== '*');
+    if (str(m.pathRegex)) {
+      out.path = { regex: String(m.pathRegex) };
+      t.approx(
+        p(at, 'pathRegex'),
+        'path regex (SMI anchors it at the start only; neutral regexes match the whole path)',
+      );
+    }
+    const methods = arr(m.methods)
+      .map(String)
+      .filter((x) => x !== '*');
     if (methods.length === 1) out.method = { exact: methods[0]! };
     if (methods.length) out.methods = methods;
     if (m.methods !== undefined) t.mapped(p(at, 'methods'), 'match method');
     // the wire format is a list of single-key maps (smi-sdk-go); the spec prose shows a map
     const hs = Array.isArray(m.headers) ? m.headers.map(obj) : [obj(m.headers)];
     for (const h of hs)
-      for (const [name, v] of Object.entries(h)) out.headers = { ...out.headers, [name.toLowerCase()]: { regex: String(v) } };
+      for (const [name, v] of Object.entries(h))
+        out.headers = { ...out.headers, [name.toLowerCase()]: { regex: String(v) } };
     if (m.headers !== undefined) t.mapped(p(at, 'headers'), 'match headers (regex)');
     if (m.name !== undefined) t.mapped(p(at, 'name'), 'the match name rules refer to');
     matches.set(String(m.name ?? i), out);
@@ -77,22 +93,36 @@ export function trafficSplit(r: Resource, t: FieldTracker, ctx: ImportContext, g
     const b = obj(x);
     const name = str(b.service) ?? '';
     const v = versionOfBackend(service, name);
-    if (!v) return t.unmapped(['spec', 'backends', i], `backend \`${name}\` is not a per-version Service \`${service}-<version>\``);
+    if (!v)
+      return t.unmapped(
+        ['spec', 'backends', i],
+        `backend \`${name}\` is not a per-version Service \`${service}-<version>\``,
+      );
     const w = num(b.weight);
-    if (w === undefined) return t.invalid(['spec', 'backends', i, 'weight'], 'expected a whole-number weight');
+    if (w === undefined)
+      return t.invalid(['spec', 'backends', i, 'weight'], 'expected a whole-number weight');
     split[v] = (split[v] ?? 0) + w;
     t.approx(['spec', 'backends', i], `Service \`${name}\` = version \`${v}\`, weight ${w} (relative)`);
   });
   const sum = Object.values(split).reduce((a, b) => a + b, 0);
   if (Object.keys(split).length > 1 && sum !== 100)
-    t.finding('KIA1104', 'warning', ['spec', 'backends'], `backend weights add up to ${sum}, not 100 (SMI normalises them); example: weights 90 and 10`);
+    t.finding(
+      'KIA1104',
+      'warning',
+      ['spec', 'backends'],
+      `backend weights add up to ${sum}, not 100 (SMI normalises them); example: weights 90 and 10`,
+    );
   if (!Object.keys(split).length) return;
   const d = ctx.policy.dest(service);
   const routes: NeutralRoute[] = [];
   arr(spec.matches).forEach((x, i) => {
     const ref = obj(x);
     const g = groups?.get(String(ref.name));
-    if (!g) return t.unmapped(['spec', 'matches', i], `HTTPRouteGroup \`${String(ref.name)}\` is not among the manifests`);
+    if (!g)
+      return t.unmapped(
+        ['spec', 'matches', i],
+        `HTTPRouteGroup \`${String(ref.name)}\` is not among the manifests`,
+      );
     t.mapped(['spec', 'matches', i], 'routes[].match');
     for (const m of g.matches.values()) {
       const { methods: _m, ...match } = m;
@@ -109,7 +139,10 @@ export function trafficSplit(r: Resource, t: FieldTracker, ctx: ImportContext, g
       const fallback = { split: all };
       rootFallbacks.add(fallback);
       d.routes.push(fallback);
-      t.approx(['spec', 'matches'], 'requests no match selects go to the root Service (all versions, equal weight per version)');
+      t.approx(
+        ['spec', 'matches'],
+        'requests no match selects go to the root Service (all versions, equal weight per version)',
+      );
     }
   } else {
     d.routes = [...(d.routes ?? []).filter((x) => !rootFallbacks.has(x)), { split }];
@@ -120,7 +153,11 @@ function trafficTarget(r: Resource, t: FieldTracker, ctx: ImportContext, groups:
   const spec = obj(r.body.spec);
   const dest = obj(spec.destination);
   const to = str(dest.name);
-  if (!to) return t.invalid(['spec', 'destination', 'name'], 'a TrafficTarget needs `destination.name` (a ServiceAccount)');
+  if (!to)
+    return t.invalid(
+      ['spec', 'destination', 'name'],
+      'a TrafficTarget needs `destination.name` (a ServiceAccount)',
+    );
   t.mapped(['spec', 'destination'], `authorization[].to: ${to} (service account = service)`);
   const ops: { paths?: string[]; methods?: string[] }[] = [];
   arr(spec.rules).forEach((x, i) => {
@@ -141,7 +178,8 @@ function trafficTarget(r: Resource, t: FieldTracker, ctx: ImportContext, groups:
   const sources: NeutralSource[] = [];
   arr(spec.sources).forEach((x, i) => {
     const s = obj(x);
-    if (s.kind !== 'ServiceAccount' || !str(s.name)) return t.unmapped(['spec', 'sources', i], 'only ServiceAccount sources are modelled');
+    if (s.kind !== 'ServiceAccount' || !str(s.name))
+      return t.unmapped(['spec', 'sources', i], 'only ServiceAccount sources are modelled');
     t.mapped(['spec', 'sources', i], `allow[].from: ${String(s.name)}`);
     for (const op of ops) sources.push({ from: String(s.name), ...op });
   });

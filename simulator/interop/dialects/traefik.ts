@@ -6,7 +6,7 @@
 import type { PathSegment } from '../../model/errors.ts';
 import type { DialectImporter } from '../context.ts';
 import { groupOf, type Resource } from '../source.ts';
-import { num, obj, str } from './common.ts';
+import { num, obj } from './common.ts';
 import { importSmi } from './smi.ts';
 
 const annotationsOf = (r: Resource) => obj(obj(r.body.metadata).annotations);
@@ -35,18 +35,35 @@ export const traefik: DialectImporter = {
           else {
             // Traefik counts attempts (1 = no retry), only for requests that never reached the backend
             d.retries = { attempts: n - 1, retryOn: ['connect-failure'], backoff: '1us' };
-            t.approx(at(k), `retries.attempts = ${n} − 1 (Traefik counts attempts); retried only on connection errors, immediately`);
+            t.approx(
+              at(k),
+              `retries.attempts = ${n} − 1 (Traefik counts attempts); retried only on connection errors, immediately`,
+            );
           }
         } else if (key === 'circuit-breaker-expression') {
-          const m = /NetworkErrorRatio\(\)\s*>\s*([\d.]+)|ResponseCodeRatio\(500,\s*600,\s*0,\s*600\)\s*>\s*([\d.]+)/.exec(String(v));
+          const m =
+            /NetworkErrorRatio\(\)\s*>\s*([\d.]+)|ResponseCodeRatio\(500,\s*600,\s*0,\s*600\)\s*>\s*([\d.]+)/.exec(
+              String(v),
+            );
           if (m) {
-            d.circuitBreaker = { failureRate: { threshold: Number(m[1] ?? m[2]) * 100, window: '10s', minimumRequests: 1 }, openFor: '10s' };
-            t.approx(at(k), 'a whole-service breaker on the failure ratio (Traefik: rolling window, fallback 10 s)');
-          } else t.unmapped(at(k), `expression \`${String(v)}\` is not modelled (only NetworkErrorRatio() > x and ResponseCodeRatio(500, 600, 0, 600) > x)`);
+            d.circuitBreaker = {
+              failureRate: { threshold: Number(m[1] ?? m[2]) * 100, window: '10s', minimumRequests: 1 },
+              openFor: '10s',
+            };
+            t.approx(
+              at(k),
+              'a whole-service breaker on the failure ratio (Traefik: rolling window, fallback 10 s)',
+            );
+          } else
+            t.unmapped(
+              at(k),
+              `expression \`${String(v)}\` is not modelled (only NetworkErrorRatio() > x and ResponseCodeRatio(500, 600, 0, 600) > x)`,
+            );
         } else if (key === 'traffic-type') {
           if (v === 'http') t.mapped(at(k), 'HTTP');
           else t.unmapped(at(k), `traffic type \`${String(v)}\`: meshdojo models HTTP`);
-        } else if (key === 'ratelimit-average' || key === 'ratelimit-burst') t.unmapped(at(k), 'rate limiting (requests per second) is not modelled');
+        } else if (key === 'ratelimit-average' || key === 'ratelimit-burst')
+          t.unmapped(at(k), 'rate limiting (requests per second) is not modelled');
         else if (key === 'scheme') t.mapped(at(k), 'HTTP');
         else t.unmapped(at(k), 'not a Traefik Mesh annotation meshdojo knows');
       }
@@ -54,7 +71,16 @@ export const traefik: DialectImporter = {
     }
     const first = resources[0];
     if (first)
-      ctx.report.unmapped.push({ file: first.file, ...first.at([]), resource: 'Traefik Mesh', path: '(mTLS, timeouts, outlier detection, faults)', note: 'Traefik Mesh has no mTLS, no timeouts, no outlier detection and no fault injection: not expressible' });
-    importSmi(resources.filter((r) => r.kind !== 'Service'), ctx);
+      ctx.report.unmapped.push({
+        file: first.file,
+        ...first.at([]),
+        resource: 'Traefik Mesh',
+        path: '(mTLS, timeouts, outlier detection, faults)',
+        note: 'Traefik Mesh has no mTLS, no timeouts, no outlier detection and no fault injection: not expressible',
+      });
+    importSmi(
+      resources.filter((r) => r.kind !== 'Service'),
+      ctx,
+    );
   },
 };

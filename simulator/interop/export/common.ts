@@ -30,7 +30,8 @@ export interface ExportResult {
 export function mergedPolicy(policies: readonly MeshPolicySpec[]): MeshPolicySpec | undefined {
   if (!policies.length) return undefined;
   const dests = new Map<string, DestinationPolicySpec>();
-  for (const p of policies) for (const d of p.destinations) dests.set(d.service, { ...dests.get(d.service), ...d });
+  for (const p of policies)
+    for (const d of p.destinations) dests.set(d.service, { ...dests.get(d.service), ...d });
   const last = policies[policies.length - 1]!;
   return {
     ...last,

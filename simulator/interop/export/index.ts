@@ -25,16 +25,31 @@ export function exportScenario(s: ScenarioSpec, target: ExportTarget): ExportRes
       return { files: [{ name: `${s.topology.name}.k8s.yaml`, text: toYaml(out.docs) }], notes: out.notes };
     case 'istio':
       out = exportIstio(policy, s.topology);
-      return { files: out.docs.length ? [{ name: 'istio.yaml', text: toYaml(out.docs) }] : [], notes: out.notes };
+      return {
+        files: out.docs.length ? [{ name: 'istio.yaml', text: toYaml(out.docs) }] : [],
+        notes: out.notes,
+      };
     case 'linkerd':
       out = exportLinkerd(policy);
-      return { files: out.docs.length ? [{ name: 'linkerd.yaml', text: toYaml(out.docs) }] : [], notes: out.notes };
+      return {
+        files: out.docs.length ? [{ name: 'linkerd.yaml', text: toYaml(out.docs) }] : [],
+        notes: out.notes,
+      };
     case 'chaos-mesh':
       out = exportChaosMesh(s.chaos);
-      return { files: out.docs.length ? [{ name: 'chaos-mesh.yaml', text: toYaml(out.docs) }] : [], notes: s.chaos.length ? out.notes : ['no ChaosExperiment in the scenario', ...out.notes] };
+      return {
+        files: out.docs.length ? [{ name: 'chaos-mesh.yaml', text: toYaml(out.docs) }] : [],
+        notes: s.chaos.length ? out.notes : ['no ChaosExperiment in the scenario', ...out.notes],
+      };
     case 'chaos-toolkit': {
       const ct = exportChaosToolkit(s.chaos, s.topology);
-      return { files: ct.experiments.map((e) => ({ name: `${e.name}.chaostoolkit.json`, text: JSON.stringify(e.json, null, 2) + '\n' })), notes: ct.notes };
+      return {
+        files: ct.experiments.map((e) => ({
+          name: `${e.name}.chaostoolkit.json`,
+          text: JSON.stringify(e.json, null, 2) + '\n',
+        })),
+        notes: ct.notes,
+      };
     }
   }
 }

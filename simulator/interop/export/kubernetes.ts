@@ -19,11 +19,21 @@ export function exportKubernetes(topo: TopologySpec): ExportDocs {
   const port = { name: 'http', port: STUB_PORT, targetPort: STUB_PORT, protocol: 'TCP' };
   for (const s of topo.services) {
     docs.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: s.name, namespace: NAMESPACE } });
-    docs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: s.name, namespace: NAMESPACE, labels: { app: s.name } }, spec: { selector: { app: s.name }, ports: [port] } });
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: s.name, namespace: NAMESPACE, labels: { app: s.name } },
+      spec: { selector: { app: s.name }, ports: [port] },
+    });
     for (const v of s.versions) {
       const labels = { ...s.labels, ...v.labels, app: s.name, version: v.labels.version ?? v.name };
       if (s.versions.length > 1)
-        docs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: `${s.name}-${v.name}`, namespace: NAMESPACE, labels: { app: s.name } }, spec: { selector: { app: s.name, version: labels.version }, ports: [port] } });
+        docs.push({
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: `${s.name}-${v.name}`, namespace: NAMESPACE, labels: { app: s.name } },
+          spec: { selector: { app: s.name, version: labels.version }, ports: [port] },
+        });
       docs.push({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -32,7 +42,12 @@ export function exportKubernetes(topo: TopologySpec): ExportDocs {
           replicas: v.replicas,
           selector: { matchLabels: { app: s.name, version: labels.version } },
           template: {
-            metadata: { labels, ...(!s.inMesh && { annotations: { 'sidecar.istio.io/inject': 'false', 'linkerd.io/inject': 'disabled' } }) },
+            metadata: {
+              labels,
+              ...(!s.inMesh && {
+                annotations: { 'sidecar.istio.io/inject': 'false', 'linkerd.io/inject': 'disabled' },
+              }),
+            },
             spec: {
               serviceAccountName: s.name,
               containers: [
@@ -58,7 +73,10 @@ export function exportKubernetes(topo: TopologySpec): ExportDocs {
       });
     }
   }
-  if (topo.nodes.length > 1) notes.push('placement on named nodes is not exported: the cluster schedules the pods');
-  notes.push(`the pods run ${STUB_IMAGE}: build it with \`docker build -f Dockerfile.stub -t ${STUB_IMAGE} .\` from the repository root`);
+  if (topo.nodes.length > 1)
+    notes.push('placement on named nodes is not exported: the cluster schedules the pods');
+  notes.push(
+    `the pods run ${STUB_IMAGE}: build it with \`docker build -f Dockerfile.stub -t ${STUB_IMAGE} .\` from the repository root`,
+  );
   return { docs, notes };
 }
