@@ -25,31 +25,33 @@ function matchOf(m: RouteSpec['match'], extraHeaders: Record<string, StringMatch
 }
 
 function retriesOf(d: DestinationPolicySpec, notes: string[]): Obj | undefined {
+  // Only what the policy holds is written: a field it leaves out stays out (Istio's default fills it).
   const r = d.retries;
   if (!r) return undefined;
-  const out: Obj = {
-    attempts: r.attempts,
-    retryOn: [
-      ...r.retryOn.filter((t) => t !== 'retriable-status-codes' || !r.retriableStatusCodes.length),
-      ...r.retriableStatusCodes,
-    ].join(','),
-  };
+  const codes = r.retriableStatusCodes ?? [];
+  const out: Obj = {};
+  if (r.attempts !== undefined) out.attempts = r.attempts;
+  if (r.retryOn !== undefined)
+    out.retryOn = [
+      ...r.retryOn.filter((t) => t !== 'retriable-status-codes' || !codes.length),
+      ...codes,
+    ].join(',');
   if (r.perTryTimeout !== undefined) out.perTryTimeout = dur(r.perTryTimeout);
-  if (r.backoff.base !== 25) out.backoff = dur(r.backoff.base);
-  if (r.backoff.max !== 10 * r.backoff.base)
-    notes.push(
-      `${d.service}: retries.backoff.max ${r.backoff.max} ms is not expressible in Istio (max = 10 × base)`,
-    );
-  if (!r.otherHost) out.retryIgnorePreviousHosts = false;
+  const b = r.backoff;
+  if (b && b.base !== 25) out.backoff = dur(b.base);
+  if (b && b.max !== 10 * b.base)
+    notes.push(`${d.service}: retries.backoff.max ${b.max} ms is not expressible in Istio (max = 10 × base)`);
+  if (r.otherHost === false) out.retryIgnorePreviousHosts = false;
   return out;
 }
 
 function virtualService(d: DestinationPolicySpec, notes: string[]): Obj | undefined {
-  if (!d.routes.length && !d.retries && d.timeout === undefined && !d.faults) return undefined;
+  const routesOf = d.routes ?? [];
+  if (!routesOf.length && !d.retries && d.timeout === undefined && !d.faults) return undefined;
   const retries = retriesOf(d, notes);
   const whole = [{ destination: { host: hostOf(d.service) } }];
-  const routes: { match?: RouteSpec['match']; route: Obj[]; timeout?: number }[] = d.routes.length
-    ? d.routes.map((r) => ({
+  const routes: { match?: RouteSpec['match']; route: Obj[]; timeout?: number }[] = routesOf.length
+    ? routesOf.map((r) => ({
         ...(r.match && { match: r.match }),
         route: Object.entries(r.split).map(([v, w]) => ({
           destination: { host: hostOf(d.service), subset: v },
@@ -58,7 +60,7 @@ function virtualService(d: DestinationPolicySpec, notes: string[]): Obj | undefi
         ...((r.timeout ?? d.timeout) !== undefined && { timeout: r.timeout ?? d.timeout }),
       }))
     : [{ route: whole, ...(d.timeout !== undefined && { timeout: d.timeout }) }];
-  if (d.routes.length && d.timeout !== undefined)
+  if (routesOf.length && d.timeout !== undefined)
     notes.push(
       `${d.service}: the destination timeout is written on every route (Istio has route timeouts only)`,
     );
@@ -99,7 +101,7 @@ function destinationRule(
   notes: string[],
 ): Obj | undefined {
   const versions = topo?.services.find((s) => s.name === d.service)?.versions ?? [];
-  const used = new Set(d.routes.flatMap((r) => Object.keys(r.split)));
+  const used = new Set((d.routes ?? []).flatMap((r) => Object.keys(r.split)));
   const subsets = versions.length
     ? versions.map((v) => ({ name: v.name, labels: { version: v.labels.version ?? v.name } }))
     : [...used].map((v) => ({ name: v, labels: { version: v } }));
@@ -124,14 +126,17 @@ function destinationRule(
       ...(od.consecutiveGatewayErrors !== undefined && {
         consecutiveGatewayErrors: od.consecutiveGatewayErrors,
       }),
-      interval: dur(od.interval),
-      baseEjectionTime: dur(od.baseEjectionTime),
-      maxEjectionPercent: od.maxEjectionPercent,
+      ...(od.interval !== undefined && { interval: dur(od.interval) }),
+      ...(od.baseEjectionTime !== undefined && { baseEjectionTime: dur(od.baseEjectionTime) }),
+      ...(od.maxEjectionPercent !== undefined && { maxEjectionPercent: od.maxEjectionPercent }),
       ...(od.minHealthPercent !== undefined && { minHealthPercent: od.minHealthPercent }),
     };
     if (od.successRate)
       notes.push(`${d.service}: success-rate outlier detection is not expressible in Istio (it disables it)`);
-    if (od.maxEjectionTime !== Math.max(300_000, od.baseEjectionTime))
+    if (
+      od.maxEjectionTime !== undefined &&
+      od.maxEjectionTime !== Math.max(300_000, od.baseEjectionTime ?? 30_000)
+    )
       notes.push(`${d.service}: maxEjectionTime is not expressible in Istio`);
   }
   const lb = d.loadBalancer;
@@ -190,12 +195,13 @@ export function exportIstio(policy: MeshPolicySpec | undefined, topo: TopologySp
     const vs = virtualService(d, notes);
     if (vs) docs.push(vs);
   }
-  docs.push({
-    apiVersion: 'security.istio.io/v1',
-    kind: 'PeerAuthentication',
-    metadata: { name: 'default', namespace: 'istio-system' },
-    spec: { mtls: { mode: policy.security.mtls.toUpperCase() } },
-  });
+  if (policy.security.mtls !== undefined)
+    docs.push({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'istio-system' },
+      spec: { mtls: { mode: policy.security.mtls.toUpperCase() } },
+    });
   for (const rule of policy.security.authorization) {
     for (const [list, action] of [
       ['allow', 'ALLOW'],

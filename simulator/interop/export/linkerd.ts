@@ -34,17 +34,18 @@ export function exportLinkerd(policy: MeshPolicySpec | undefined): ExportDocs {
     const annotations: Record<string, string> = {};
     const r = d.retries;
     if (r) {
-      annotations['retry.linkerd.io/limit'] = String(r.attempts);
+      if (r.attempts !== undefined) annotations['retry.linkerd.io/limit'] = String(r.attempts);
+      const retryOn = r.retryOn ?? [];
       const http = [
-        ...r.retryOn.filter((x) => x === '5xx' || x === 'gateway-error'),
-        ...r.retriableStatusCodes.map(String),
+        ...retryOn.filter((x) => x === '5xx' || x === 'gateway-error'),
+        ...(r.retriableStatusCodes ?? []).map(String),
       ];
       if (http.length) annotations['retry.linkerd.io/http'] = http.join(',');
-      const grpc = r.retryOn.filter(
+      const grpc = retryOn.filter(
         (x) => x === 'cancelled' || x === 'deadline-exceeded' || x === 'unavailable',
       );
       if (grpc.length) annotations['retry.linkerd.io/grpc'] = grpc.join(',');
-      const lost = r.retryOn.filter(
+      const lost = retryOn.filter(
         (x) =>
           ![
             '5xx',
@@ -58,10 +59,11 @@ export function exportLinkerd(policy: MeshPolicySpec | undefined): ExportDocs {
       if (lost.length)
         notes.push(`${d.service}: retry conditions ${lost.join(', ')} have no Linkerd equivalent`);
       if (r.perTryTimeout !== undefined) annotations['retry.linkerd.io/timeout'] = dur(r.perTryTimeout);
-      if (r.backoff.base > 0.01) notes.push(`${d.service}: Linkerd retries at once (no back-off)`);
+      if ((r.backoff?.base ?? 25) > 0.01) notes.push(`${d.service}: Linkerd retries at once (no back-off)`);
     }
-    if (d.routes.length) {
-      const rules = d.routes.map((route) => {
+    const routes = d.routes ?? [];
+    if (routes.length) {
+      const rules = routes.map((route) => {
         const headers = Object.entries(route.match?.headers ?? {})
           .map(([n, m]) => {
             const h = headerMatch(n, m);
