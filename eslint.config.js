@@ -10,6 +10,7 @@ const ISOMORPHIC = [
   'simulator/mesh/**/*.ts',
   'simulator/sim/**/*.ts',
   'simulator/telemetry/**/*.ts',
+  'simulator/interop/**/*.ts',
 ];
 
 const CLOCK_RNG =
