@@ -215,4 +215,17 @@ spec: { selector: { app: ratings } }
       /rate limiting/,
     );
   });
+
+  it('Istio portLevelSettings for the one port replace the destination-level policy; per-subset policy is reported', () => {
+    const r = importText(readFileSync('test/interop/fixtures/istio-port-level.yaml', 'utf8'), 'pls.yaml');
+    expect(r.policy.destinations[0]).toMatchObject({
+      loadBalancer: { algorithm: 'least-request' },
+      outlierDetection: { consecutive5xxErrors: 2 },
+    });
+    expect(r.policy.destinations[0]!.connectionPool).toBeUndefined();
+    expect(r.report.approximated.map((n) => n.path)).toContain('spec.trafficPolicy.portLevelSettings[0]');
+    expect(r.report.unmapped.find((n) => n.path === 'spec.subsets[0].trafficPolicy')!.note).toMatch(
+      /per-subset/,
+    );
+  });
 });

@@ -230,8 +230,21 @@ function trafficPolicy(
       p(at, 'tls'),
       'client TLS settings: meshdojo uses auto-mTLS (ISTIO_MUTUAL) whenever both sides have a proxy',
     );
-  if (tp.portLevelSettings !== undefined)
-    t.unmapped(p(at, 'portLevelSettings'), 'per-port policy: meshdojo services have one port');
+  const ports = arr(tp.portLevelSettings);
+  if (ports.length === 1 && at.length === 2) {
+    // Istio: a port's settings replace the destination's for that port (no inheritance); a
+    // meshdojo service has one port, so one entry is the policy of the whole destination.
+    for (const k of ['connectionPool', 'outlierDetection', 'loadBalancer', 'retryBudget'] as const)
+      delete d[k];
+    const pat = p(at, 'portLevelSettings', 0);
+    trafficPolicy(obj(ports[0]), pat, t, d);
+    t.approx(
+      pat,
+      "the one port's settings replace the destination's (Istio: no inheritance): the service has one port",
+    );
+    if (obj(ports[0]).port !== undefined) t.mapped(p(pat, 'port'), 'the service port');
+  } else if (ports.length)
+    t.unmapped(p(at, 'portLevelSettings'), 'settings for several ports: meshdojo services have one port');
   if (tp.tunnel !== undefined) t.unmapped(p(at, 'tunnel'), 'tunnelling is not modelled');
   if (tp.proxyProtocol !== undefined) t.unmapped(p(at, 'proxyProtocol'), 'PROXY protocol is not modelled');
 }
