@@ -228,4 +228,34 @@ spec: { selector: { app: ratings } }
       /per-subset/,
     );
   });
+
+  it('Linkerd with a Gateway API HTTPRoute and an SMI TrafficSplit (as linkerd-smi uses it)', () => {
+    const r = withTopo(
+      'gw.yaml',
+      `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: reviews, annotations: { timeout.linkerd.io/request: 1500ms } }
+spec:
+  parentRefs: [ { group: core, kind: Service, name: reviews, port: 9080 } ]
+  rules:
+    - matches: [ { path: { type: PathPrefix, value: /reviews } } ]
+      backendRefs: [ { name: reviews-v2, port: 9080 } ]
+---
+apiVersion: split.smi-spec.io/v1alpha2
+kind: TrafficSplit
+metadata: { name: details }
+spec:
+  service: details
+  backends: [ { service: details-v1, weight: 1 } ]
+`,
+    );
+    expect(r.report.dialect).toBe('linkerd');
+    const reviews = r.policy.destinations.find((d) => d.service === 'reviews')!;
+    expect(reviews.routes).toEqual([
+      { match: { headers: {}, path: { prefix: '/reviews' } }, split: { v2: 1 }, timeout: 1500 },
+    ]);
+    expect(r.policy.destinations.find((d) => d.service === 'details')!.routes).toEqual([
+      { split: { v1: 1 } },
+    ]);
+  });
 });

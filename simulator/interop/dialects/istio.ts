@@ -130,7 +130,7 @@ function trafficPolicy(
       p(at, 'connectionPool', 'http', f),
       'HTTP/2 and connection reuse are not modelled (HTTP/1.1, one request per connection)',
     );
-  if (Object.keys(cp).length) d.connectionPool = cp;
+  if (tp.connectionPool !== undefined) d.connectionPool = cp;
 
   if (tp.outlierDetection !== undefined) {
     const od = obj(tp.outlierDetection);

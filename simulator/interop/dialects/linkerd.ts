@@ -42,8 +42,8 @@ export const linkerd: DialectImporter = {
       r.apiVersion === 'v1' && (r.kind === 'Service' || r.kind === 'Namespace') && hasLinkerdAnnotation(r)
     );
   },
-  generic: (r) =>
-    groupOf(r.apiVersion) === 'split.smi-spec.io' || groupOf(r.apiVersion) === 'gateway.networking.k8s.io',
+  // SMI is shared with SMI itself and Traefik Mesh; a Gateway API HTTPRoute is read only by Linkerd here
+  generic: (r) => groupOf(r.apiVersion) === 'split.smi-spec.io',
   import(resources, ctx) {
     const servers = new Map<string, string>(); // Server name → service
     const authn = new Map<string, string[]>(); // MeshTLSAuthentication name → `from` values
