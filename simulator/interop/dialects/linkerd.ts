@@ -208,6 +208,10 @@ function retriesFrom(
   }
   // Linkerd never backs off between retries (no knob, immediate)
   out.backoff = '1us';
+  t.approx(
+    ['metadata', 'annotations'],
+    "Linkerd retries at once: back-off written as 1 µs (the neutral default is Envoy's 25 ms)",
+  );
   return out;
 }
 
