@@ -120,9 +120,10 @@ function namespace(r: Resource, t: FieldTracker, ctx: ImportContext): void {
       at,
       `${policy} ≈ security.mtls: strict (Linkerd always encrypts meshed traffic; this refuses unauthenticated clients)`,
     );
-  } else if (policy === 'all-unauthenticated' || policy === 'cluster-unauthenticated')
+  } else if (policy === 'all-unauthenticated' || policy === 'cluster-unauthenticated') {
+    ctx.policy.mtls = 'permissive';
     t.mapped(at, 'security.mtls: permissive (the default)');
-  else if (policy)
+  } else if (policy)
     t.unmapped(at, `default inbound policy \`${policy}\` (deny / audit) is not modelled: write allow rules`);
 }
 

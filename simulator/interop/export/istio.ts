@@ -41,7 +41,7 @@ function retriesOf(d: DestinationPolicySpec, notes: string[]): Obj | undefined {
   if (b && b.base !== 25) out.backoff = dur(b.base);
   if (b && b.max !== 10 * b.base)
     notes.push(`${d.service}: retries.backoff.max ${b.max} ms is not expressible in Istio (max = 10 × base)`);
-  if (r.otherHost === false) out.retryIgnorePreviousHosts = false;
+  if (r.otherHost !== undefined) out.retryIgnorePreviousHosts = r.otherHost;
   return out;
 }
 

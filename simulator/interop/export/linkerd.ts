@@ -19,14 +19,15 @@ export function exportLinkerd(policy: MeshPolicySpec | undefined): ExportDocs {
   const docs: Obj[] = [];
   const notes: string[] = [];
   if (!policy) return { docs, notes: ['no MeshPolicy in the scenario: nothing to export'] };
-  if (policy.security.mtls === 'strict')
+  // strict ≈ only authenticated (meshed) clients; permissive = Linkerd's own default, written when the policy says it
+  const inbound = { strict: 'all-authenticated', permissive: 'all-unauthenticated' }[
+    policy.security.mtls ?? ''
+  ];
+  if (inbound)
     docs.push({
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: {
-        name: NAMESPACE,
-        annotations: { 'config.linkerd.io/default-inbound-policy': 'all-authenticated' },
-      },
+      metadata: { name: NAMESPACE, annotations: { 'config.linkerd.io/default-inbound-policy': inbound } },
     });
   if (policy.security.mtls === 'disable')
     notes.push('security.mtls: disable — Linkerd always encrypts meshed traffic');
