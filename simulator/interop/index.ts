@@ -16,3 +16,4 @@ export { renderReport, type ImportReport, type FieldNote, type Finding, type Def
 export { FINDING_CODES, type FindingCode } from './validate.ts';
 export { parseSources, type ManifestSource, type Resource } from './source.ts';
 export type { NeutralPolicyDoc } from './neutral.ts';
+export { exportScenario, EXPORT_TARGETS, type ExportTarget, type ExportResult } from './export/index.ts';
