@@ -20,9 +20,8 @@ export function exportLinkerd(policy: MeshPolicySpec | undefined): ExportDocs {
   const notes: string[] = [];
   if (!policy) return { docs, notes: ['no MeshPolicy in the scenario: nothing to export'] };
   // strict ≈ only authenticated (meshed) clients; permissive = Linkerd's own default, written when the policy says it
-  const inbound = { strict: 'all-authenticated', permissive: 'all-unauthenticated' }[
-    policy.security.mtls ?? ''
-  ];
+  const INBOUND: Record<string, string> = { strict: 'all-authenticated', permissive: 'all-unauthenticated' };
+  const inbound = INBOUND[policy.security.mtls ?? ''];
   if (inbound)
     docs.push({
       apiVersion: 'v1',
