@@ -56,6 +56,10 @@ const key = (p: readonly PathSegment[]) => formatPath(p);
 const under = (path: string, prefix: string) =>
   path === prefix || path.startsWith(prefix + '.') || path.startsWith(prefix + '[');
 
+/** Annotation keys that configure a mesh (the others are bookkeeping: kubectl, helm…). */
+const MESH_ANNOTATION =
+  /(^|\.)(linkerd\.io|istio\.io|kuma\.io|traefik\.io|containo\.us|consul\.hashicorp\.com|k8s\.aws)\//;
+
 /** Paths of a Kubernetes object that carry no policy (bookkeeping). */
 const IGNORED = ['apiVersion', 'kind', 'metadata', 'status'];
 
@@ -136,6 +140,14 @@ export class FieldTracker {
         this.report.unmapped.push(this.note(path, 'not read by the importer: no neutral equivalent known'));
     };
     walk(this.res.body, []);
+    // a mesh's annotation nobody read (a typo, a newer knob) is reported too
+    const annotations = isObj(this.res.body.metadata) ? this.res.body.metadata.annotations : undefined;
+    if (isObj(annotations))
+      for (const k of Object.keys(annotations)) {
+        const path: PathSegment[] = ['metadata', 'annotations', k];
+        if (MESH_ANNOTATION.test(k) && !this.claims.some((c) => under(key(path), c.path)))
+          this.report.unmapped.push(this.note(path, 'a mesh annotation the importer does not read'));
+      }
   }
 }
 

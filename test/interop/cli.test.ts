@@ -50,6 +50,13 @@ spec: { mtls: { mode: STRICT }, futureKnob: { a: 1 } }
     expect(r.policy.security.mtls).toBe('strict');
   });
 
+  it('a mesh annotation nobody reads (a typo) is reported; bookkeeping annotations are not', () => {
+    const r = importText(readFileSync('test/interop/fixtures/linkerd-typo.yaml', 'utf8'), 'typo.yaml');
+    const paths = r.report.unmapped.map((n) => n.path);
+    expect(paths).toContain('metadata.annotations["retry.linkerd.io/limt"]');
+    expect(paths.some((x) => x.includes('kubectl'))).toBe(false);
+  });
+
   it('reports the defaults the product fills in, and Kiali-like findings with codes', () => {
     const text = `apiVersion: networking.istio.io/v1
 kind: VirtualService

@@ -264,7 +264,6 @@ function serviceAnnotations(r: Resource, t: FieldTracker, ctx: ImportContext): v
         );
   } else if (fa)
     t.unmapped(at('balancer.linkerd.io/failure-accrual'), `failure accrual \`${fa}\` is not modelled`);
-  for (const k of Object.keys(a).filter((k) => k.includes('linkerd.io/') && !t.res.body && false)) void k;
 }
 
 // ───────────────────────────── HTTPRoute ─────────────────────────────
