@@ -78,7 +78,9 @@ function inventoryOf(resources: Resource[], topology?: TopologySpec): Inventory 
       services.set(r.name, new Map());
     }
   }
-  return { services, known: services.size > 0 };
+  // Services alone name no versions: only a Topology or Deployments make the inventory complete enough to check against
+  const complete = [...services.values()].some((v) => v.size > 0);
+  return { services, known: complete };
 }
 
 /** Which dialect the resources are written in (`auto`): the first that reads any of them, by rule. */
