@@ -526,7 +526,8 @@ function fault(
       t.approx(p(base, 'percent'), 'deprecated integer `percent`, read as the percentage');
       return num(x.percent) ?? 0;
     }
-    return 0; // Istio: a missing percentage injects nothing
+    t.approx(p(base, 'percentage'), 'no `percentage`: Istio injects nothing (percent 0)');
+    return 0;
   };
   if (f.delay !== undefined) {
     const dl = obj(f.delay);

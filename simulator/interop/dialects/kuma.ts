@@ -224,6 +224,11 @@ function retry(
 ): void {
   const out: NonNullable<NeutralDestination['retries']> = {};
   const n = num(http.numRetries);
+  // a retry block without numRetries: Envoy's num_retries default, 1 (mesh-semantics §2.3.1)
+  if (n === undefined && Object.keys(http).length) {
+    out.attempts = 1;
+    t.approx(p(at, 'numRetries'), 'no `numRetries`: Envoy retries once (written as attempts: 1)');
+  }
   if (n !== undefined) {
     out.attempts = n;
     t.mapped(p(at, 'numRetries'), `destinations[${d.service}].retries.attempts (retries, as Istio)`);
