@@ -91,6 +91,11 @@ export class FieldTracker {
     this.claims.push({ path: key(path), kind: 'approximated', note: how });
     this.report.approximated.push(this.note(path, how));
   }
+  /** An approximation that concerns a whole block (ordering, precedence): noted, but the block's
+   *  fields are still accounted for one by one. */
+  remark(path: readonly PathSegment[], how: string): void {
+    this.report.approximated.push(this.note(path, how));
+  }
   unmapped(path: readonly PathSegment[], why: string): void {
     this.claims.push({ path: key(path), kind: 'unmapped', note: why });
     this.report.unmapped.push(this.note(path, why));

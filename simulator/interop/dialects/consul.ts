@@ -385,7 +385,7 @@ function intentions(
     });
     if (s.description !== undefined) t.mapped(p(at, 'description'), 'informational');
   });
-  t.approx(
+  t.remark(
     p(base, 'sources'),
     'Consul evaluates the most specific intention; the neutral model evaluates deny, then allow (Istio)',
   );

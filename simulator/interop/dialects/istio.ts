@@ -552,7 +552,7 @@ function fault(
   if (!out.delay && !out.abort) return;
   if (m?.headers && Object.keys(m.headers).length) out.match = { headers: m.headers };
   if (m && (m.path || m.method))
-    t.approx(
+    t.remark(
       at,
       'the fault applies to the header match of the rule only (neutral faults match headers, not paths or methods)',
     );

@@ -208,7 +208,7 @@ function meshHttpRoute(
     return a.n - b.n;
   });
   if (flat.length > 1)
-    t.approx(
+    t.remark(
       p(at.slice(0, -1), 'rules'),
       'Gateway API precedence written as first-match order; Kuma appends a catch-all to the original service',
     );

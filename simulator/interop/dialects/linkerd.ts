@@ -389,7 +389,7 @@ function httpRoutes(
   }
   void services;
   if (flat.length > 1 && list[0])
-    list[0].t.approx(
+    list[0].t.remark(
       ['spec', 'rules'],
       'Gateway API precedence (most specific match first) written as first-match order',
     );

@@ -139,7 +139,7 @@ export function trafficSplit(r: Resource, t: FieldTracker, ctx: ImportContext, g
       const fallback = { split: all };
       rootFallbacks.add(fallback);
       d.routes.push(fallback);
-      t.approx(
+      t.remark(
         ['spec', 'matches'],
         'requests no match selects go to the root Service (all versions, equal weight per version)',
       );
@@ -172,7 +172,10 @@ function trafficTarget(r: Resource, t: FieldTracker, ctx: ImportContext, groups:
       const paths = m.path?.regex !== undefined ? [m.path.regex.replace(/\.\*$/, '*')] : undefined;
       ops.push({ ...(paths && { paths }), ...(m.methods && { methods: m.methods }) });
     }
-    t.approx(at, 'the route group as paths (`/x.*` → `/x*`) and methods');
+    t.remark(at, 'the route group as paths (`/x.*` → `/x*`) and methods');
+    t.mapped(p(at, 'kind'), 'an HTTP route group');
+    t.mapped(p(at, 'name'), 'the route group');
+    if (rule.matches !== undefined) t.mapped(p(at, 'matches'), 'the matches of the group it names');
   });
   if (!ops.length) ops.push({});
   const sources: NeutralSource[] = [];
