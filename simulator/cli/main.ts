@@ -21,6 +21,7 @@ import { runMany } from './pool.ts';
 import { createProgress } from './progress.ts';
 import { compareJson, compareText, sweepHtml, sweepJson, sweepText } from './report.ts';
 import { parseSeed, parseShare, scenarioFromBundle, type ScenarioOverrides } from './scenario.ts';
+import { labCommand } from './lab.ts';
 import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from './sweep.ts';
 import { registerInterop } from './interop.ts';
 
@@ -152,6 +153,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await sweepCommand(files, { ...opts, variant: [] })),
     );
 
+  program.addCommand(labCommand(setExit));
   registerInterop(program, setExit);
 
   program.addHelpText(

@@ -24,6 +24,8 @@ export interface RunOptions {
   progressEveryMs?: number;
   /** Wall-clock reader for the `wall` block (Node: performance.now); omitted = no `wall` block. */
   wallClock?: () => number;
+  /** Called once the run is over, with the data plane (tests read its clusters' counters). */
+  inspect?: (dataPlane: DataPlane) => void;
 }
 
 /** How long a scenario runs: its own duration, else its load profile's length. */
@@ -108,6 +110,7 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
     clock.runUntil(t);
     options.onProgress?.(t, durationMs);
   }
+  options.inspect?.(dp);
   mesh.finish(durationMs);
   dp.closeBusy(durationMs);
   for (const svc of world.services) {
