@@ -11,6 +11,7 @@ const ISOMORPHIC = [
   'simulator/control/**/*.ts',
   'simulator/sim/**/*.ts',
   'simulator/telemetry/**/*.ts',
+  'simulator/interop/**/*.ts',
 ];
 
 const CLOCK_RNG =

@@ -6,9 +6,19 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { SpecError } from '../model/errors.ts';
 import { loadBundle, type Bundle, type Source } from '../model/load.ts';
+import { holdsManifests, importManifests } from '../interop/import.ts';
 
 function readSource(file: string): Source {
   return { file, text: readFileSync(file, 'utf8') };
+}
+
+/** The manifest files given to `run` as one neutral MeshPolicy source. */
+function importForRun(sources: Source[]): Source {
+  const r = importManifests(sources);
+  return {
+    file: `${sources.map((s) => s.file).join(', ')} (imported from ${r.report.dialect})`,
+    text: r.yaml,
+  };
 }
 
 function reason(e: unknown): string {
@@ -34,6 +44,15 @@ export function loadFiles(paths: readonly string[]): Bundle {
     }
   }
   if (unreadable.length) throw new SpecError(unreadable);
+  // Istio, Linkerd, Kuma… manifests given to `run` are imported into one neutral MeshPolicy
+  const manifests = sources.filter(holdsManifests);
+  if (manifests.length)
+    sources.splice(
+      0,
+      sources.length,
+      ...sources.filter((s) => !manifests.includes(s)),
+      importForRun(manifests),
+    );
   return loadBundle(sources, (fromFile, relPath) => {
     const file = isAbsolute(relPath) ? relPath : normalize(join(dirname(fromFile), relPath));
     try {

@@ -23,6 +23,7 @@ import { compareJson, compareText, sweepHtml, sweepJson, sweepText } from './rep
 import { parseSeed, parseShare, scenarioFromBundle, type ScenarioOverrides } from './scenario.ts';
 import { labCommand } from './lab.ts';
 import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from './sweep.ts';
+import { registerInterop } from './interop.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -153,6 +154,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     );
 
   program.addCommand(labCommand(setExit));
+  registerInterop(program, setExit);
 
   program.addHelpText(
     'after',
