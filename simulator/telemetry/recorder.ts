@@ -380,6 +380,34 @@ export class Recorder {
     }
   }
 
+  /**
+   * The columns closed so far, as a TimeSeries (the arrays are the recorder's own: read them, do
+   * not keep them across `closeInterval`). A live view reads new intervals from it while the run
+   * goes on; `finish` is not needed.
+   */
+  liveSeries(): TimeSeries {
+    const services: Record<string, SeriesBlock> = {};
+    for (let s = 0; s < this.svc.length; s++) {
+      services[this.serviceNames[s]] = {
+        ...this.svc[s].block(),
+        queue: this.colQueue[s],
+        inFlight: this.colInFlight[s],
+        utilization: this.colUtil[s],
+      };
+    }
+    const edges: TimeSeries['edges'] = {};
+    for (let e = 0; e < this.edge.length; e++) {
+      const [from, to] = this.edgeList[e];
+      edges[edgeKey(from, to)] = { ...this.edge[e].block(), attempts: this.colAttempts[e] };
+    }
+    return { intervalMs: this.intervalMs, t: this.t, entry: this.entry.block(), services, edges };
+  }
+
+  /** Events recorded so far from index `from` on, in the order they were recorded. */
+  eventsFrom(from: number): RunEvent[] {
+    return this.events.slice(from);
+  }
+
   private pending(): boolean {
     if (this.entry.pending) return true;
     for (const o of this.svc) if (o.pending) return true;
