@@ -64,6 +64,8 @@ export interface SteppedRun {
   readonly durationMs: number;
   /** Simulated time reached (ms). */
   now(): number;
+  /** Engine events run so far. */
+  engineEvents(): number;
   /** Run every event due at or before `t` (clamped to the run's end). */
   advanceTo(t: number): void;
   /** The intervals closed so far (the recorder's own arrays: copy what you keep). */
@@ -155,6 +157,7 @@ export function startRun(scenario: ScenarioSpec): SteppedRun {
   return {
     durationMs,
     now: () => clock.now(),
+    engineEvents: () => clock.events,
     advanceTo,
     series: () => recorder.liveSeries(),
     eventsFrom: (from) => recorder.eventsFrom(from),

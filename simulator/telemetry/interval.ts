@@ -10,6 +10,8 @@ export interface IntervalPoint {
   requests: number;
   successes: number;
   failures: number;
+  /** Successes answered by a fallback (absent when the source does not know). */
+  degraded?: number;
   p50: number;
   p99: number;
   queue?: number;
@@ -41,6 +43,7 @@ function point(b: Partial<SeriesBlock> & Pick<SeriesBlock, 'requests'>, i: numbe
     p99: b.p99?.[i] ?? 0,
     byCause: {},
   };
+  if (b.degraded) p.degraded = b.degraded[i] ?? 0;
   if (b.queue) p.queue = b.queue[i] ?? 0;
   if (b.inFlight) p.inFlight = b.inFlight[i] ?? 0;
   if (b.utilization) p.utilization = b.utilization[i] ?? 0;

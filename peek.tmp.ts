@@ -1,0 +1,15 @@
+import { openSite } from './test/ui/browser.ts';
+const site = await openSite();
+const page = await site.context.newPage();
+page.on('console', (m) => console.log('console:', m.text()));
+page.on('pageerror', (e) => console.log('pageerror:', e.message));
+await page.goto(site.server.url);
+await page.waitForSelector('[data-service="productpage"]');
+await page.selectOption('[data-action="speed"]', '5');
+await page.click('[data-action="run"]');
+await page.waitForTimeout(2000);
+await page.click('[data-service="ratings"]');
+await page.click('[data-action="inject"]');
+await page.waitForTimeout(3000);
+await page.screenshot({ path: '/tmp/ui-h/p2.png' });
+await site.close();

@@ -1,0 +1,155 @@
+/**
+ * The built UI in real headless Chromium, served from a sub-path by a plain static server (no
+ * backend): load, run Bookinfo, break ratings from the graph while it plays, watch productpage
+ * degrade and the reviews queue fill, remove the fault and watch it recover; then switch on the
+ * resilient policy (timeout + retries + breaker on ratings), run again with the kept faults, and
+ * read the better result in the compare table. Screenshots of each step: test-artifacts/ui/.
+ * With UPDATE_DOCS_SCREENSHOTS=1 the cascade and compare shots are copied to docs/images/.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSkipReason, openSite, type Site } from './browser.ts';
+
+const skip = browserSkipReason();
+if (skip) console.log(`ui-e2e: ${skip}`);
+const ART = join(process.cwd(), 'test-artifacts', 'ui');
+
+describe.skipIf(skip !== null)('web UI end to end (built site under a sub-path)', () => {
+  let site: Site;
+  let page: Page;
+  const requested: string[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ART, { recursive: true });
+    site = await openSite('/workshop/meshdojo/');
+    page = await site.context.newPage();
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('pageerror', (e) => errors.push(e.message));
+  });
+  afterAll(async () => {
+    await site?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(ART, `${name}.png`) });
+  const attr = (sel: string, a: string) => page.getAttribute(sel, a);
+  const simSeconds = async () => parseFloat((await page.textContent('[data-testid="sim-clock"]')) ?? '0');
+  const waitFor = async (what: string, cond: () => Promise<boolean>, ms = 30_000) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (await cond()) return;
+      await page.waitForTimeout(100);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('opens on Bookinfo, ready to run, and moves within a second of Run', async () => {
+    await page.goto(site.server.url);
+    await page.waitForSelector('[data-service="productpage"]');
+    expect(await page.textContent('[data-testid="run-status"]')).toBe('ready');
+    for (const s of ['client', 'productpage', 'details', 'reviews', 'ratings'])
+      expect(await page.$(`[data-service="${s}"]`)).not.toBeNull();
+    await shot('01-loaded');
+    await page.selectOption('[data-action="speed"]', '5');
+    await page.click('[data-action="run"]');
+    await page.waitForTimeout(1000);
+    expect(await simSeconds()).toBeGreaterThan(0);
+    expect(await attr('[data-service="productpage"]', 'data-health')).toBe('healthy');
+    await shot('02-running');
+  });
+
+  it('a latency fault on ratings, injected from the graph while it plays, degrades productpage and fills reviews', async () => {
+    await waitFor('4 s of simulated time', async () => (await simSeconds()) >= 4);
+    await page.click('[data-service="ratings"]');
+    await page.click('[data-tab="break"]');
+    expect(await page.textContent('[data-testid="fault-target"]')).toBe('ratings');
+    await page.selectOption('[data-testid="fault-kind"]', 'latency');
+    await page.fill('[data-testid="fault-latency"]', '3000');
+    await page.click('[data-action="inject"]');
+    await page.waitForSelector('[data-fault^="latency-ratings"]');
+    await waitFor('productpage degraded or failing', async () =>
+      ['degraded', 'failing'].includes((await attr('[data-service="productpage"]', 'data-health')) ?? ''),
+    );
+    await waitFor(
+      'the reviews queue to fill',
+      async () => Number(await attr('[data-service="reviews"]', 'data-queue')) >= 100,
+    );
+    expect(await page.textContent('[data-testid="run-status"]')).toBe('running');
+    await page.click('[data-service="reviews"]');
+    await shot('03-cascade');
+  });
+
+  it('removing the fault lets the graph recover', async () => {
+    await page.click('[data-tab="break"]');
+    await page.click('[data-action="remove-fault"]');
+    await waitFor(
+      'productpage healthy and the reviews queue drained',
+      async () =>
+        (await attr('[data-service="productpage"]', 'data-health')) === 'healthy' &&
+        Number(await attr('[data-service="reviews"]', 'data-queue')) < 5,
+      40_000,
+    );
+    await shot('04-recovered');
+    await page.selectOption('[data-action="speed"]', '1000');
+    await waitFor(
+      'the run to finish',
+      async () => (await page.textContent('[data-testid="run-status"]')) === 'finished',
+    );
+  });
+
+  it('with the resilient policy and the same faults replayed, the compare table shows the better result', async () => {
+    await page.click('[data-action="keep-faults"]');
+    expect(await page.isChecked('[data-testid="chaos-enabled"]')).toBe(true);
+    expect(await page.inputValue('textarea[aria-label="ChaosExperiment YAML"]')).toContain(
+      'kind: ChaosExperiment',
+    );
+    await page.click('[data-tab="policy"]');
+    await page.selectOption('[data-testid="policy-preset"]', 'bookinfo-resilient');
+    expect(await page.isChecked('[data-testid="policy-enabled"]')).toBe(true);
+    await page.click('[data-action="run"]');
+    await waitFor(
+      'the second run to finish',
+      async () => (await page.textContent('[data-testid="run-status"]')) === 'finished',
+      60_000,
+    );
+    await page.click('[data-tab="compare"]');
+    const table = page.locator('[data-testid="compare-table"]');
+    await table.waitFor();
+    const values = async (m: string) =>
+      await page
+        .locator(`[data-measure="${m}"] td`)
+        .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+    const degraded = await values('degraded');
+    const p99 = await values('p99');
+    const success = await values('success');
+    // Two runs, same seed and faults: the policy answers fast (a fallback page without stars)
+    // instead of making the page wait on a slow ratings.
+    expect(degraded).toHaveLength(2);
+    expect(degraded[0]).toBeGreaterThan(0);
+    expect(p99[1]).toBeLessThan(p99[0] / 5);
+    expect(success[1]).toBeGreaterThanOrEqual(success[0]);
+    const opens = await values('breakerOpens');
+    expect(opens[0]).toBe(0);
+    expect(opens[1]).toBeGreaterThan(0);
+    // the better p99 is marked with a check, not only a colour
+    expect(await page.locator('[data-measure="p99"] td').nth(1).textContent()).toContain('✓');
+    await shot('05-compare');
+    if (process.env.UPDATE_DOCS_SCREENSHOTS) {
+      mkdirSync('docs/images', { recursive: true });
+      copyFileSync(join(ART, '03-cascade.png'), 'docs/images/ui-cascade.png');
+      copyFileSync(join(ART, '05-compare.png'), 'docs/images/ui-compare.png');
+    }
+  });
+
+  it('ran with no backend: every request stayed under the sub-path', () => {
+    const prefix = site.server.url;
+    const outside = requested.filter(
+      (u) => !u.startsWith(prefix) && !u.startsWith('blob:') && !u.startsWith('data:'),
+    );
+    expect(outside).toEqual([]);
+    expect(requested.some((u) => /sim\.worker-.*\.js$/.test(u))).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});
