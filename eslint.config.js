@@ -2,6 +2,7 @@
 // plus the determinism rules of the isomorphic core (see docs/architecture.md).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 /** The folders that must run identically in Node, in a worker thread and in a browser Web Worker. */
 const ISOMORPHIC = [
@@ -47,6 +48,23 @@ export default tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The UI's single-file components: Vue's recommended rules, TypeScript inside <script setup>.
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['ui/**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+    rules: {
+      // TypeScript (vue-tsc) checks names; no-undef does not know the DOM's types
+      'no-undef': 'off',
+      // prettier formats the templates
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+    },
+  },
   {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: NODE_GLOBALS },

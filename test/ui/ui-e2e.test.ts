@@ -143,6 +143,53 @@ describe.skipIf(skip !== null)('web UI end to end (built site under a sub-path)'
     }
   });
 
+  it('a share link reopens the same scenario and seed', async () => {
+    await page.fill('input[type="number"].num', '7');
+    await page.click('[data-action="share"]');
+    const href = page.url();
+    expect(href).toMatch(/#s=[A-Za-z0-9_-]+$/);
+    const other = await site.context.newPage();
+    await other.goto(href);
+    await other.waitForSelector('[data-service="productpage"]');
+    expect(await other.inputValue('input[type="number"].num')).toBe('7');
+    expect(await other.isChecked('[data-testid="policy-enabled"]')).toBe(true);
+    expect(await other.isChecked('[data-testid="chaos-enabled"]')).toBe(true);
+    await other.close();
+  });
+
+  it('a generated 200-service topology renders and animates', async () => {
+    // the Bookinfo policy and faults name services the generated topology does not have
+    await page.uncheck('[data-testid="policy-enabled"]');
+    await page.uncheck('[data-testid="chaos-enabled"]');
+    await page.selectOption('[data-testid="topology"]', 'generated-200');
+    await page.waitForSelector('[data-service="svc-199"]');
+    expect(await page.locator('g.node').count()).toBe(201);
+    await page.selectOption('[data-action="speed"]', '5');
+    await page.click('[data-action="run"]');
+    await waitFor('2 s of simulated time', async () => (await simSeconds()) >= 2);
+    const painted = () =>
+      page.evaluate(() => {
+        const c = document.querySelector('canvas.particles') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        let h = 0;
+        for (let i = 3; i < d.length; i += 4)
+          if (d[i] > 0) {
+            n++;
+            h = (h * 31 + i) | 0;
+          }
+        return { n, h };
+      });
+    const a = await painted();
+    await page.waitForTimeout(300);
+    const b = await painted();
+    expect(a.n).toBeGreaterThan(0);
+    expect(b.h).not.toBe(a.h); // the particles moved
+    expect(await attr('[data-service="frontend"]', 'data-health')).toBe('healthy');
+    await shot('06-generated-200');
+    await page.click('[data-action="pause"]');
+  });
+
   it('ran with no backend: every request stayed under the sub-path', () => {
     const prefix = site.server.url;
     const outside = requested.filter(

@@ -12,6 +12,8 @@ export interface Point {
 
 export const LAYER_GAP = 240;
 export const ROW_GAP = 112;
+/** A layer taller than this wraps into several columns (a wide tree stays near the view's shape). */
+export const MAX_ROWS = 12;
 
 export function layeredLayout(g: Graph): Map<string, Point> {
   const depth = new Map<string, number>([['client', 0]]);
@@ -34,6 +36,7 @@ export function layeredLayout(g: Graph): Map<string, Point> {
   const pos = new Map<string, Point>();
   const callers = new Map<string, string[]>();
   for (const e of g.edges) callers.set(e.to, [...(callers.get(e.to) ?? []), e.from]);
+  let column = 0;
   layers.forEach((layer, d) => {
     if (d > 0) {
       const bary = (id: string) => {
@@ -44,8 +47,16 @@ export function layeredLayout(g: Graph): Map<string, Point> {
       };
       layer.sort((a, b) => bary(a) - bary(b) || (a < b ? -1 : 1));
     }
-    const h = (layer.length - 1) * ROW_GAP;
-    layer.forEach((id, i) => pos.set(id, { x: d * LAYER_GAP, y: i * ROW_GAP - h / 2 }));
+    const cols = Math.ceil(layer.length / MAX_ROWS);
+    const rows = Math.ceil(layer.length / cols);
+    const h = (rows - 1) * ROW_GAP;
+    // Wrapped columns are staggered by half a row so that edges into them stay apart.
+    layer.forEach((id, i) => {
+      const c = Math.floor(i / rows);
+      const r = i % rows;
+      pos.set(id, { x: (column + c) * LAYER_GAP, y: r * ROW_GAP - h / 2 + (c % 2) * (ROW_GAP / 2) });
+    });
+    column += cols;
   });
   return pos;
 }
