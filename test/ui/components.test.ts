@@ -136,6 +136,11 @@ describe('ComparePanel', () => {
   const result = (p99: number, successRate: number): RunResult =>
     ({
       seed: 1,
+      durationMs: 2000,
+      series: {
+        t: [1000, 2000],
+        entry: { p99: [p99, p99], requests: [50, 50], successes: [50, 50 * successRate] },
+      },
       summary: { successRate, degraded: 10, latencyMs: { p99, p50: 5 }, requests: 100 },
       edges: [{ retries: 3 }],
       services: { a: { duplicateSideEffects: 0 } },
@@ -153,6 +158,9 @@ describe('ComparePanel', () => {
     expect(p99[0].text()).not.toContain('✓');
     // equal values: nobody is marked
     expect(w.findAll('[data-measure="retries"] td').some((c) => c.text().includes('✓'))).toBe(false);
+    // and the runs aligned on one clock: a line per run in each chart
+    expect(w.findAll('.aligned figure')).toHaveLength(2);
+    expect(w.findAll('.aligned figure').at(0)!.findAll('path[stroke]')).toHaveLength(2);
   });
 });
 
