@@ -6,7 +6,7 @@
  * read the better result in the compare table. Screenshots of each step: test-artifacts/ui/.
  * With UPDATE_DOCS_SCREENSHOTS=1 the cascade and compare shots are copied to docs/images/.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -141,6 +141,40 @@ describe.skipIf(skip !== null)('web UI end to end (built site under a sub-path)'
       copyFileSync(join(ART, '03-cascade.png'), 'docs/images/ui-cascade.png');
       copyFileSync(join(ART, '05-compare.png'), 'docs/images/ui-compare.png');
     }
+  });
+
+  it('a finished run: trace waterfall, exports (JSON, HTML report, traces, YAML) and the mesh overhead view', async () => {
+    await page.click('[data-service="reviews"]');
+    await page.click('[data-tab="trace"]');
+    await page.waitForSelector('.waterfall .row');
+    expect(await page.locator('.waterfall .row').count()).toBeGreaterThanOrEqual(4);
+    await shot('07-trace');
+    const saved = async (label: string) => {
+      const [d] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click(`header button:text-is("${label}")`),
+      ]);
+      const path = join(ART, d.suggestedFilename());
+      await d.saveAs(path);
+      return readFileSync(path, 'utf8');
+    };
+    const json = JSON.parse(await saved('JSON'));
+    expect(json.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(json.mesh.breakers.length).toBeGreaterThan(0);
+    expect(await saved('HTML')).toContain('<html');
+    expect(JSON.parse(await saved('traces')).data.length).toBeGreaterThan(0);
+    const yaml = await saved('YAML');
+    expect(yaml).toContain('kind: MeshPolicy');
+    expect(yaml).toContain('kind: ChaosExperiment');
+    await page.click('[data-tab="overhead"]');
+    await page.click('[data-action="measure-overhead"]');
+    await waitFor(
+      'nine profiles measured',
+      async () =>
+        (await page.locator('[data-testid="overhead-metric"]').first().locator('.row').count()) === 9,
+      60_000,
+    );
+    await shot('08-overhead');
   });
 
   it('a share link reopens the same scenario and seed', async () => {
