@@ -99,6 +99,25 @@ describe.skipIf(skip !== null)('web UI end to end (built site under a sub-path)'
     );
   });
 
+  it('the scrubber replays any moment of the finished run: back to the cascade, then live again', async () => {
+    const faultAt = Number(
+      /from ([\d.]+) s/.exec((await page.textContent('[data-fault^="latency-ratings"]')) ?? '')![1],
+    );
+    await page.fill('input[aria-label="Scrub to an interval"]', String(Math.floor(faultAt) + 3));
+    await waitFor(
+      'the cascade moment',
+      async () => Number(await attr('[data-service="reviews"]', 'data-queue')) >= 100,
+    );
+    expect(await page.textContent('.timeline .view')).toContain('viewing');
+    expect(['degraded', 'failing']).toContain(await attr('[data-service="productpage"]', 'data-health'));
+    await shot('04b-scrubbed-back');
+    await page.fill('input[aria-label="Scrub to an interval"]', '59');
+    await waitFor(
+      'the end again',
+      async () => Number(await attr('[data-service="reviews"]', 'data-queue')) < 5,
+    );
+  });
+
   it('with the resilient policy and the same faults replayed, the compare table shows the better result', async () => {
     await page.click('[data-action="keep-faults"]');
     expect(await page.isChecked('[data-testid="chaos-enabled"]')).toBe(true);
@@ -188,6 +207,21 @@ describe.skipIf(skip !== null)('web UI end to end (built site under a sub-path)'
     expect(await other.inputValue('input[type="number"].num')).toBe('7');
     expect(await other.isChecked('[data-testid="policy-enabled"]')).toBe(true);
     expect(await other.isChecked('[data-testid="chaos-enabled"]')).toBe(true);
+    // keyboard: a node is focusable and Enter selects it; Tab from the topology reaches the controls
+    await other.focus('[data-service="details"]');
+    await other.keyboard.press('Enter');
+    expect(await other.textContent('[data-testid="fault-target"]')).toBe('details');
+    await other.focus('[data-testid="topology"]');
+    const reached: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await other.keyboard.press('Tab');
+      reached.push(
+        await other.evaluate(
+          () => document.activeElement?.getAttribute('data-action') ?? document.activeElement?.tagName ?? '',
+        ),
+      );
+    }
+    expect(reached).toContain('run');
     await other.close();
   });
 
