@@ -24,6 +24,8 @@ export interface RunOptions {
   progressEveryMs?: number;
   /** Wall-clock reader for the `wall` block (Node: performance.now); omitted = no `wall` block. */
   wallClock?: () => number;
+  /** Called once the run is over, with the data plane (tests read its clusters' counters). */
+  inspect?: (dataPlane: DataPlane) => void;
 }
 
 /** How long a scenario runs: its own duration, else its load profile's length. */
@@ -43,7 +45,7 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
     run.advanceTo(t);
     options.onProgress?.(t, durationMs);
   }
-  const result = run.finish();
+  const result = run.finish(options.inspect);
   if (wallStart !== undefined && options.wallClock) {
     const elapsedMs = options.wallClock() - wallStart;
     result.wall = {
@@ -76,8 +78,8 @@ export interface SteppedRun {
   injectFault(f: FaultSpec): void;
   /** End an injected fault at `t` (≥ now). */
   stopFault(f: FaultSpec, t: number): void;
-  /** Run to the end and build the RunResult (once). */
-  finish(): RunResult;
+  /** Run to the end and build the RunResult (once); `inspect` sees the data plane first. */
+  finish(inspect?: (dataPlane: DataPlane) => void): RunResult;
 }
 
 export function startRun(scenario: ScenarioSpec): SteppedRun {
@@ -163,9 +165,10 @@ export function startRun(scenario: ScenarioSpec): SteppedRun {
     eventsFrom: (from) => recorder.eventsFrom(from),
     injectFault: (f) => chaosController.inject(f),
     stopFault: (f, t) => chaosController.stop(f, t),
-    finish(): RunResult {
+    finish(inspect?: (dataPlane: DataPlane) => void): RunResult {
       if (finished) return finished;
       if (clock.now() < durationMs) clock.runUntil(durationMs);
+      inspect?.(dp);
       mesh.finish(durationMs);
       dp.closeBusy(durationMs);
       for (const svc of world.services) {
