@@ -114,7 +114,7 @@ export async function serveCommand(opts: { port?: string; build?: boolean }): Pr
     `meshdojo UI: ${s.url}\n(static site; the simulator runs in your browser — Ctrl+C to stop)\n`,
   );
   await new Promise<void>((done) => {
-    const stop = () => s.close().then(done);
+    const stop = (): void => void s.close().then(done);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
