@@ -2,6 +2,7 @@
 // plus the determinism rules of the isomorphic core (see docs/architecture.md).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 /** The folders that must run identically in Node, in a worker thread and in a browser Web Worker. */
 const ISOMORPHIC = [
@@ -111,6 +112,23 @@ export default tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The UI's single-file components: Vue's recommended rules, TypeScript inside <script setup>.
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['ui/**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+    rules: {
+      // TypeScript (vue-tsc) checks names; no-undef does not know the DOM's types
+      'no-undef': 'off',
+      // prettier formats the templates
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+    },
+  },
   {
     // Type-aware rules for the async code of the live data plane (and everywhere else).
     files: ['**/*.ts'],
@@ -169,5 +187,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Mounts .vue components: checked by vue-tsc (ui/tsconfig.json), outside the root project.
+    files: ['test/ui/components.test.ts'],
+    ...tseslint.configs.disableTypeChecked,
   },
 );

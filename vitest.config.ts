@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
+  // .vue single-file components in the UI's component tests (test/ui).
+  plugins: [vue()],
   test: {
     include: ['test/**/*.test.ts'],
     // The statistical tests (queueing theory, long runs) take a while.

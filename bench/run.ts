@@ -249,3 +249,6 @@ function writeDocsIfAsked(): void {
   writeFileSync(path, `${doc.slice(0, i + begin.length)}\n${out.slice(2).join('\n')}\n${doc.slice(j)}`);
   console.error(`bench: wrote ${path}`);
 }
+
+// The UI case (Chromium frame time, events/s in a Web Worker vs Node) lives in its own file.
+await import('./ui-browser.ts');

@@ -21,6 +21,7 @@ import { runMany } from './pool.ts';
 import { createProgress } from './progress.ts';
 import { compareJson, compareText, sweepHtml, sweepJson, sweepText } from './report.ts';
 import { parseSeed, parseShare, scenarioFromBundle, type ScenarioOverrides } from './scenario.ts';
+import { serveCommand } from './serve.ts';
 import { labCommand } from './lab.ts';
 import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from './sweep.ts';
 import { registerInterop } from './interop.ts';
@@ -153,6 +154,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await sweepCommand(files, { ...opts, variant: [] })),
     );
 
+  program
+    .command('serve')
+    .description('build the web UI and serve it on 127.0.0.1 (the simulator runs in the browser)')
+    .option('--port <n>', 'port (default 5173; 0 picks a free one)')
+    .action(async (opts: { port?: string }) => setExit(await serveCommand(opts)));
   program.addCommand(labCommand(setExit));
   registerInterop(program, setExit);
 

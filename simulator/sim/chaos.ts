@@ -63,6 +63,34 @@ export class ChaosController {
     for (const exp of experiments) for (const f of exp.faults) this.scheduleFault(f);
   }
 
+  /**
+   * Break it now: a fault that starts at `f.at` (at or after the clock's now) and lasts until
+   * `stop` — the same scheduling as a fault of an experiment, so a run that replays the kept
+   * ChaosExperiment (`at`, `duration`) takes exactly the same steps.
+   */
+  inject(f: FaultSpec): void {
+    this.scheduleFault({ ...f, duration: undefined } as FaultSpec);
+  }
+
+  /** End an injected fault at `t` (a kill ends by restarting its instances). */
+  stop(f: FaultSpec, t: number): void {
+    const clock = this.dp.clock;
+    if (f.type === 'kill') {
+      const targets = this.select(f.target);
+      clock.at(t + f.coldStart, () => targets.forEach((i) => this.up(i)), null);
+      return;
+    }
+    const describe = describeFault(f);
+    clock.at(
+      t,
+      () => {
+        this.sink.event({ t: clock.now(), kind: 'fault-end', subject: f.name, reason: describe });
+        this.apply(f, false);
+      },
+      null,
+    );
+  }
+
   private scheduleFault(f: FaultSpec): void {
     const clock = this.dp.clock;
     const end = f.duration !== undefined ? f.at + f.duration : Infinity;

@@ -4,10 +4,10 @@
  */
 import { VirtualClock } from '../engine/clock.ts';
 import { createRng } from '../engine/rng.ts';
-import type { ScenarioSpec } from '../model/types.ts';
+import type { FaultSpec, ScenarioSpec } from '../model/types.ts';
 import { resultHash } from '../telemetry/hash.ts';
 import { Recorder } from '../telemetry/recorder.ts';
-import type { RunResult } from '../telemetry/types.ts';
+import type { RunEvent, RunResult, TimeSeries } from '../telemetry/types.ts';
 import { ChaosController } from './chaos.ts';
 import { DataPlane } from './dataplane.ts';
 import { headerSets, LoadGenerator, loadLength } from './load.ts';
@@ -37,6 +37,52 @@ export function scenarioDuration(s: ScenarioSpec): number {
 
 export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): RunResult {
   const wallStart = options.wallClock?.();
+  const run = startRun(scenario);
+  const durationMs = run.durationMs;
+  const step = options.progressEveryMs ?? Math.max(durationMs / 100, scenario.interval);
+  for (let t = 0; t < durationMs;) {
+    t = Math.min(durationMs, t + step);
+    run.advanceTo(t);
+    options.onProgress?.(t, durationMs);
+  }
+  const result = run.finish(options.inspect);
+  if (wallStart !== undefined && options.wallClock) {
+    const elapsedMs = options.wallClock() - wallStart;
+    result.wall = {
+      elapsedMs: Math.round(elapsedMs),
+      eventsPerSecond: Math.round(result.engine.events / (elapsedMs / 1000)),
+      callsPerSecond: Math.round(result.engine.serviceCalls / (elapsedMs / 1000)),
+    };
+  }
+  return result;
+}
+
+/**
+ * A run driven step by step (a live view in a Web Worker): advance the virtual clock to any time,
+ * read the intervals closed so far, inject and end faults between steps, then finish. Advancing
+ * in any slices and finishing gives the same RunResult, hash included, as `runScenario`.
+ */
+export interface SteppedRun {
+  readonly durationMs: number;
+  /** Simulated time reached (ms). */
+  now(): number;
+  /** Engine events run so far. */
+  engineEvents(): number;
+  /** Run every event due at or before `t` (clamped to the run's end). */
+  advanceTo(t: number): void;
+  /** The intervals closed so far (the recorder's own arrays: copy what you keep). */
+  series(): TimeSeries;
+  /** Events recorded so far, from index `from` on. */
+  eventsFrom(from: number): RunEvent[];
+  /** Inject a fault starting at `f.at` (≥ now), lasting until `stopFault`. */
+  injectFault(f: FaultSpec): void;
+  /** End an injected fault at `t` (≥ now). */
+  stopFault(f: FaultSpec, t: number): void;
+  /** Run to the end and build the RunResult (once); `inspect` sees the data plane first. */
+  finish(inspect?: (dataPlane: DataPlane) => void): RunResult;
+}
+
+export function startRun(scenario: ScenarioSpec): SteppedRun {
   const durationMs = scenarioDuration(scenario);
   const rng = createRng(scenario.seed);
   const clock = new VirtualClock();
@@ -76,8 +122,9 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
   });
   dp.prewarm();
   mesh.attach(dp);
-  chaosCtl = new ChaosController(world, dp, sink, durationMs);
-  chaosCtl.schedule(chaos);
+  const chaosController = new ChaosController(world, dp, sink, durationMs);
+  chaosCtl = chaosController;
+  chaosController.schedule(chaos);
 
   if (load) {
     const gen = new LoadGenerator(
@@ -104,73 +151,79 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
   };
   clock.at(Math.min(interval, durationMs), onInterval, null);
 
-  const step = options.progressEveryMs ?? Math.max(durationMs / 100, interval);
-  for (let t = 0; t < durationMs;) {
-    t = Math.min(durationMs, t + step);
-    clock.runUntil(t);
-    options.onProgress?.(t, durationMs);
-  }
-  options.inspect?.(dp);
-  mesh.finish(durationMs);
-  dp.closeBusy(durationMs);
-  for (const svc of world.services) {
-    recorder.setCapacity(svc.id, svc.instances.length, svc.slotsTotal);
-    recorder.busySlotTime(svc.id, svc.busyArea);
-    for (const inst of svc.instances) recorder.maxQueue(svc.id, inst.maxQueue);
-  }
-
-  const partial = recorder.finish();
-  for (const svc of world.services) {
-    const st = partial.services[svc.name];
-    if (!st) continue;
-    const versions: Record<string, number> = {};
-    for (const v of svc.versions) versions[v.name] = v.instances.reduce((n, i) => n + i.served, 0);
-    st.versions = versions;
-    if (svc.spec.cpu !== undefined)
-      st.cpuUtilization =
-        Math.round((svc.cpuBusy / (svc.spec.cpu * svc.instances.length * durationMs)) * 1e6) / 1e6;
-  }
-  const thresholds = load
-    ? thresholdResults(load.thresholds, recorder.entryHistogram(), partial.summary, durationMs)
-    : [];
-  const probeResults = verdict.probeResults();
-  const result: RunResult = {
-    mode: 'simulated',
-    scenario: scenario.name,
-    seed: scenario.seed,
-    durationMs,
-    hash: '',
-    ...partial,
-    mesh: mesh.cost(durationMs, partial.summary.requests),
-    traces: tracer.spans,
-    accessLog: tracer.access.map((r) =>
-      formatAccessLog({
-        startMs: r.startMs,
-        method: r.method,
-        path: r.path,
-        status: r.status,
-        flags: r.flags === '-' ? undefined : r.flags,
-        bytesSent: r.status > 0 && r.status < 400 ? r.bytesSent : undefined,
-        durationMs: r.durationMs,
-        userAgent: r.source === 'client' ? 'meshdojo-loadgen' : r.source,
-        requestId: r.requestId,
-        authority: r.authority,
-        upstreamHost: r.upstreamHost,
-      }),
-    ),
-    thresholds,
-    probes: probeResults,
-    passed: thresholds.every((t) => t.ok) && probeResults.every((p) => p.ok),
-    engine: { events: clock.events, serviceCalls: dp.serviceCalls },
+  let finished: RunResult | null = null;
+  const advanceTo = (t: number): void => {
+    if (finished) return;
+    clock.runUntil(Math.min(durationMs, t));
   };
-  result.hash = resultHash(result);
-  if (wallStart !== undefined && options.wallClock) {
-    const elapsedMs = options.wallClock() - wallStart;
-    result.wall = {
-      elapsedMs: Math.round(elapsedMs),
-      eventsPerSecond: Math.round(clock.events / (elapsedMs / 1000)),
-      callsPerSecond: Math.round(dp.serviceCalls / (elapsedMs / 1000)),
-    };
-  }
-  return result;
+  return {
+    durationMs,
+    now: () => clock.now(),
+    engineEvents: () => clock.events,
+    advanceTo,
+    series: () => recorder.liveSeries(),
+    eventsFrom: (from) => recorder.eventsFrom(from),
+    injectFault: (f) => chaosController.inject(f),
+    stopFault: (f, t) => chaosController.stop(f, t),
+    finish(inspect?: (dataPlane: DataPlane) => void): RunResult {
+      if (finished) return finished;
+      if (clock.now() < durationMs) clock.runUntil(durationMs);
+      inspect?.(dp);
+      mesh.finish(durationMs);
+      dp.closeBusy(durationMs);
+      for (const svc of world.services) {
+        recorder.setCapacity(svc.id, svc.instances.length, svc.slotsTotal);
+        recorder.busySlotTime(svc.id, svc.busyArea);
+        for (const inst of svc.instances) recorder.maxQueue(svc.id, inst.maxQueue);
+      }
+
+      const partial = recorder.finish();
+      for (const svc of world.services) {
+        const st = partial.services[svc.name];
+        if (!st) continue;
+        const versions: Record<string, number> = {};
+        for (const v of svc.versions) versions[v.name] = v.instances.reduce((n, i) => n + i.served, 0);
+        st.versions = versions;
+        if (svc.spec.cpu !== undefined)
+          st.cpuUtilization =
+            Math.round((svc.cpuBusy / (svc.spec.cpu * svc.instances.length * durationMs)) * 1e6) / 1e6;
+      }
+      const thresholds = load
+        ? thresholdResults(load.thresholds, recorder.entryHistogram(), partial.summary, durationMs)
+        : [];
+      const probeResults = verdict.probeResults();
+      const result: RunResult = {
+        mode: 'simulated',
+        scenario: scenario.name,
+        seed: scenario.seed,
+        durationMs,
+        hash: '',
+        ...partial,
+        mesh: mesh.cost(durationMs, partial.summary.requests),
+        traces: tracer.spans,
+        accessLog: tracer.access.map((r) =>
+          formatAccessLog({
+            startMs: r.startMs,
+            method: r.method,
+            path: r.path,
+            status: r.status,
+            flags: r.flags === '-' ? undefined : r.flags,
+            bytesSent: r.status > 0 && r.status < 400 ? r.bytesSent : undefined,
+            durationMs: r.durationMs,
+            userAgent: r.source === 'client' ? 'meshdojo-loadgen' : r.source,
+            requestId: r.requestId,
+            authority: r.authority,
+            upstreamHost: r.upstreamHost,
+          }),
+        ),
+        thresholds,
+        probes: probeResults,
+        passed: thresholds.every((t) => t.ok) && probeResults.every((p) => p.ok),
+        engine: { events: clock.events, serviceCalls: dp.serviceCalls },
+      };
+      result.hash = resultHash(result);
+      finished = result;
+      return result;
+    },
+  };
 }

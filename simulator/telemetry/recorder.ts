@@ -81,6 +81,9 @@ class Outcomes {
   readonly causes = new Float64Array(NC);
   iOk = 0;
   iFailed = 0;
+  iDegraded = 0;
+  /** Degraded successes per interval: for live views only (not in RunResult, whose hash it would change). */
+  readonly degradedCol: number[] = [];
   readonly iCauses = new Float64Array(NC);
   readonly requests: number[] = [];
   readonly successes: number[] = [];
@@ -94,7 +97,10 @@ class Outcomes {
     this.total.record(latencyMs);
     if (ok) {
       this.iOk++;
-      if (degraded) this.degraded++;
+      if (degraded) {
+        this.degraded++;
+        this.iDegraded++;
+      }
     } else {
       this.iFailed++;
       this.iCauses[cause >= 0 && cause < NC ? cause : GENERIC_FAILURE]++;
@@ -111,6 +117,8 @@ class Outcomes {
     this.requests.push(n);
     this.successes.push(this.iOk);
     this.failures.push(this.iFailed);
+    this.degradedCol.push(this.iDegraded);
+    this.iDegraded = 0;
     this.interval.takePercentiles(INTERVAL_PS, pct); // also resets the interval histogram
     this.p50.push(pct[0]);
     this.p99.push(pct[1]);
@@ -378,6 +386,36 @@ export class Recorder {
       this.colAttempts[e].push(this.iAttempts[e]);
       this.iAttempts[e] = 0;
     }
+  }
+
+  /**
+   * The columns closed so far, as a TimeSeries (the arrays are the recorder's own: read them, do
+   * not keep them across `closeInterval`). A live view reads new intervals from it while the run
+   * goes on; `finish` is not needed.
+   */
+  liveSeries(): TimeSeries {
+    const services: Record<string, SeriesBlock> = {};
+    for (let s = 0; s < this.svc.length; s++) {
+      services[this.serviceNames[s]] = {
+        ...this.svc[s].block(),
+        degraded: this.svc[s].degradedCol,
+        queue: this.colQueue[s],
+        inFlight: this.colInFlight[s],
+        utilization: this.colUtil[s],
+      };
+    }
+    const edges: TimeSeries['edges'] = {};
+    for (let e = 0; e < this.edge.length; e++) {
+      const [from, to] = this.edgeList[e];
+      edges[edgeKey(from, to)] = { ...this.edge[e].block(), attempts: this.colAttempts[e] };
+    }
+    const entry = { ...this.entry.block(), degraded: this.entry.degradedCol };
+    return { intervalMs: this.intervalMs, t: this.t, entry, services, edges };
+  }
+
+  /** Events recorded so far from index `from` on, in the order they were recorded. */
+  eventsFrom(from: number): RunEvent[] {
+    return this.events.slice(from);
   }
 
   private pending(): boolean {

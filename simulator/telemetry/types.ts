@@ -83,6 +83,11 @@ export interface SeriesBlock {
   requests: number[];
   successes: number[];
   failures: number[];
+  /**
+   * Of the successes, those answered by a fallback. Only in a live view's series
+   * (`Recorder.liveSeries`, interval frames), not in a RunResult.
+   */
+  degraded?: number[];
   /** Latency percentiles of the interval's completions, ms (within 1 %); 0 when none completed. */
   p50: number[];
   p99: number[];

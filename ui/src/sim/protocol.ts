@@ -1,0 +1,59 @@
+/**
+ * The typed messages between the page and the simulator's Web Worker. A live run is driven in
+ * slices of simulated time (`advance`); every closed interval comes back as an IntervalFrame, the
+ * same shape `meshdojo serve` streams over SSE. Whole runs (compare, mesh overhead) use `run`.
+ */
+import type { FaultSpec, ScenarioSpec } from '../../../simulator/model/types.ts';
+import type { IntervalFrame } from '../../../simulator/telemetry/interval.ts';
+import type { RunResult } from '../../../simulator/telemetry/types.ts';
+
+/** A fault to inject now: a FaultSpec without its start time (the worker sets it). */
+export type FaultRequest = FaultSpec extends infer F ? (F extends FaultSpec ? Omit<F, 'at'> : never) : never;
+
+export type ToWorker =
+  | { type: 'start'; runId: number; scenario: ScenarioSpec }
+  | { type: 'advance'; runId: number; toMs: number }
+  /** Inject now: the worker sets `at` just after its clock (the fault's start in the kept YAML). */
+  | { type: 'inject'; runId: number; fault: FaultRequest }
+  | { type: 'stop-fault'; runId: number; name: string }
+  | { type: 'finish'; runId: number }
+  | { type: 'run'; runId: number; scenario: ScenarioSpec }
+  | { type: 'dispose'; runId: number };
+
+export type FromWorker =
+  | { type: 'started'; runId: number; durationMs: number; intervalMs: number }
+  | { type: 'frames'; runId: number; nowMs: number; frames: IntervalFrame[]; events: number; wallMs: number }
+  | { type: 'injected'; runId: number; fault: FaultSpec }
+  | { type: 'fault-stopped'; runId: number; name: string; atMs: number }
+  | { type: 'result'; runId: number; result: RunResult; wallMs: number }
+  | { type: 'error'; runId: number; message: string };
+
+/** The offset after the worker's clock at which an injected fault starts or stops (see startRun). */
+export const INJECT_OFFSET_MS = 0.5;
+
+const TO_WORKER = new Set(['start', 'advance', 'inject', 'stop-fault', 'finish', 'run', 'dispose']);
+
+/** A structural check of an incoming message: a worker never trusts what it is posted. */
+export function parseToWorker(data: unknown): ToWorker | string {
+  if (typeof data !== 'object' || data === null) return 'message is not an object';
+  const m = data as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !TO_WORKER.has(m.type)) return `unknown message type ${String(m.type)}`;
+  if (typeof m.runId !== 'number' || !Number.isInteger(m.runId)) return `${m.type}: runId must be an integer`;
+  switch (m.type) {
+    case 'start':
+    case 'run':
+      if (typeof m.scenario !== 'object' || m.scenario === null) return `${m.type}: scenario missing`;
+      break;
+    case 'advance':
+      if (typeof m.toMs !== 'number' || !Number.isFinite(m.toMs))
+        return 'advance: toMs must be a finite number';
+      break;
+    case 'inject':
+      if (typeof m.fault !== 'object' || m.fault === null) return 'inject: fault missing';
+      break;
+    case 'stop-fault':
+      if (typeof m.name !== 'string') return 'stop-fault: name must be a string';
+      break;
+  }
+  return m as unknown as ToWorker;
+}
