@@ -31,6 +31,7 @@ import type { Clock } from '../engine/types.ts';
 import type { CanarySpec } from '../model/types.ts';
 import type { MeshEventSink } from './types.ts';
 import { xstateClock } from './xstate-clock.ts';
+import { humanDuration } from '../model/duration.ts';
 
 export type CanaryState = 'idle' | 'progressing' | 'promoting' | 'promoted' | 'rolled-back';
 
@@ -142,7 +143,7 @@ export const canaryMachine = setup({
             return {
               weight: w,
               sample: null,
-              reason: `start: ${w}% to ${context.canary} (step ${context.stepWeight}%, max ${context.maxWeight}%, every ${context.interval} ms)`,
+              reason: `start: ${w}% to ${context.canary} (step ${context.stepWeight}%, max ${context.maxWeight}%, every ${humanDuration(context.interval)})`,
             };
           }),
         },

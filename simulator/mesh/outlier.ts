@@ -34,6 +34,7 @@ import type { OutlierReport } from '../telemetry/types.ts';
 import type { Clock, TimerId } from '../engine/types.ts';
 import type { OutlierDetectionSpec } from '../model/types.ts';
 import type { AttemptOutcome, Host, MeshEventSink } from './types.ts';
+import { humanDuration } from '../model/duration.ts';
 
 export interface OutlierDetectorOptions {
   /** Cluster name shown in events, e.g. `productpage→reviews`. */
@@ -304,7 +305,7 @@ export class OutlierDetector {
       kind: 'ejection',
       subject: this.subject,
       state: 'ejected',
-      reason: `ejected ${this.name(host)}: ${why}; ejection #${times}${k !== times ? ` (multiplier ${k})` : ''} for ${d} ms`,
+      reason: `ejected ${this.name(host)}: ${why}; ejection #${times}${k !== times ? ` (multiplier ${k})` : ''} for ${humanDuration(d)}`,
     });
     this.updatePanic(now);
   }
@@ -321,7 +322,7 @@ export class OutlierDetector {
       state: 'healthy',
       reason:
         `un-ejected ${this.name(host)}: ejection time ${this.ejectTime[host]} ms elapsed ` +
-        `(ejected at ${this.ejectedAt[host]} ms, checked at the interval sweep)`,
+        `(ejected at ${humanDuration(this.ejectedAt[host])}, checked at the interval sweep)`,
     });
     this.updatePanic(now);
   }

@@ -7,6 +7,7 @@ import type { ChaosSpec, FaultSpec, TargetSelector } from '../model/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import type { Sink } from './sink.ts';
 import type { SimInstance, World } from './world.ts';
+import { humanDuration } from '../model/duration.ts';
 
 /** Time between a process crash and its removal from the service's endpoints (readiness). */
 export const ENDPOINT_REMOVAL_MS = 1000;
@@ -187,7 +188,7 @@ function describeFault(f: FaultSpec): string {
         : `node ${f.node}`;
   switch (f.type) {
     case 'latency':
-      return `latency +${f.latency} ms${f.jitter ? ` ±${f.jitter} ms` : ''} on ${target}`;
+      return `latency +${humanDuration(f.latency)}${f.jitter ? ` ±${humanDuration(f.jitter)}` : ''} on ${target}`;
     case 'abort':
       return `abort ${f.percent}% with ${f.status} on ${target}`;
     case 'cpu':
@@ -195,7 +196,7 @@ function describeFault(f: FaultSpec): string {
     case 'loss':
       return `${f.percent}% connection loss on ${target}`;
     case 'kill':
-      return `kill ${target}${f.restartAfter !== undefined ? `, restart after ${f.restartAfter} ms + cold start ${f.coldStart} ms` : ''}`;
+      return `kill ${target}${f.restartAfter !== undefined ? `, restart after ${humanDuration(f.restartAfter)} + cold start ${humanDuration(f.coldStart)}` : ''}`;
     default:
       return `${f.type} ${target}`;
   }

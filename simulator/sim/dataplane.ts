@@ -158,7 +158,8 @@ export class DataPlane {
     call.tryStartedAt = now;
     if (call.tries === 1) {
       call.startedAt = now;
-      this.sink.edgeRequest(call.spec.edge);
+      call.sentTries = 0;
+      this.sink.edgeRequest(call.spec.edge, now);
     }
     if (call.spec.timeout !== Infinity)
       call.timer = this.clock.after(this.clock.lane(call.spec.timeout), this.onCallTimeout, call);
@@ -412,7 +413,7 @@ export class DataPlane {
     ex.attempt = at;
     ex.lastHost = inst.hostIndex;
     client.hosts[inst.hostIndex].active++;
-    this.sink.edgeAttempt(call.spec.edge, isRetry);
+    this.sink.edgeAttempt(call.spec.edge, isRetry, call.startedAt, call.sentTries++ === 0);
     if (call.sample & 1) at.spanId = this.tracer.newSpanId();
     const retry = client.retry;
     if (retry && retry.perTryTimeout !== undefined)

@@ -17,6 +17,7 @@ import type { Sink } from './sink.ts';
 import { thresholdResults, VerdictSink } from './verdict.ts';
 import { compileWorld } from './world.ts';
 import { formatAccessLog } from '../telemetry/access-log.ts';
+import { verdictOf } from '../telemetry/verdict.ts';
 
 export interface RunOptions {
   /** Called about every `progressEveryMs` of simulated time (default: 1/100 of the run). */
@@ -33,7 +34,36 @@ export function scenarioDuration(s: ScenarioSpec): number {
   throw new Error(`scenario ${s.name}: no duration and no load profile to take one from`);
 }
 
+/**
+ * A run that advances in slices: `advance(t)` simulates up to virtual time `t`, `finish()` builds
+ * the RunResult. Lets a caller (the CLI) measure speed on the run itself, estimate the rest, show
+ * progress by wall time and stop on Ctrl-C between slices; `runScenario` drives it in one go.
+ */
+export interface RunStepper {
+  readonly durationMs: number;
+  /** Virtual time reached so far (ms). */
+  readonly now: number;
+  /** Engine events processed so far. */
+  readonly events: number;
+  /** Entry requests the load generator has sent so far. */
+  readonly requestsSent: number;
+  advance(toMs: number): void;
+  finish(): RunResult;
+}
+
 export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): RunResult {
+  const run = startScenario(scenario, options);
+  const durationMs = run.durationMs;
+  const step = options.progressEveryMs ?? Math.max(durationMs / 100, scenario.interval);
+  for (let t = 0; t < durationMs;) {
+    t = Math.min(durationMs, t + step);
+    run.advance(t);
+    options.onProgress?.(t, durationMs);
+  }
+  return run.finish();
+}
+
+export function startScenario(scenario: ScenarioSpec, options: RunOptions = {}): RunStepper {
   const wallStart = options.wallClock?.();
   const durationMs = scenarioDuration(scenario);
   const rng = createRng(scenario.seed);
@@ -77,11 +107,15 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
   chaosCtl = new ChaosController(world, dp, sink, durationMs);
   chaosCtl.schedule(chaos);
 
+  let requestsSent = 0;
   if (load) {
     const gen = new LoadGenerator(
       load,
       {
-        send: (hdr, sample, done) => dp.clientRequest(hdr, sample, done ? () => done() : undefined),
+        send: (hdr, sample, done) => {
+          requestsSent++;
+          dp.clientRequest(hdr, sample, done ? () => done() : undefined);
+        },
         at: (time, fn) => clock.schedule(time - clock.now(), fn),
         now: () => clock.now(),
       },
@@ -94,80 +128,115 @@ export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): R
 
   // Interval boundaries: gauges and per-interval series.
   const interval = scenario.interval;
+  // CPU of services with a `cpu` limit, per interval (the slot gauge says nothing about cores).
+  const cpuBusyAt = world.services.map(() => 0);
+  let lastSampleAt = 0;
   const onInterval = (): void => {
     const t = clock.now();
     dp.sampleGauges(t);
+    for (const svc of world.services) {
+      if (svc.spec.cpu === undefined) continue;
+      const cores = svc.spec.cpu * svc.instances.length;
+      const span = t - lastSampleAt;
+      recorder.sampleCpu(svc.id, cores > 0 && span > 0 ? (svc.cpuBusy - cpuBusyAt[svc.id]) / (cores * span) : 0);
+      cpuBusyAt[svc.id] = svc.cpuBusy;
+    }
+    lastSampleAt = t;
     recorder.closeInterval(t);
     if (t + interval <= durationMs + 1e-9) clock.at(t + interval, onInterval, null);
   };
   clock.at(Math.min(interval, durationMs), onInterval, null);
 
-  const step = options.progressEveryMs ?? Math.max(durationMs / 100, interval);
-  for (let t = 0; t < durationMs;) {
-    t = Math.min(durationMs, t + step);
-    clock.runUntil(t);
-    options.onProgress?.(t, durationMs);
-  }
-  mesh.finish(durationMs);
-  dp.closeBusy(durationMs);
-  for (const svc of world.services) {
-    recorder.setCapacity(svc.id, svc.instances.length, svc.slotsTotal);
-    recorder.busySlotTime(svc.id, svc.busyArea);
-    for (const inst of svc.instances) recorder.maxQueue(svc.id, inst.maxQueue);
-  }
-
-  const partial = recorder.finish();
-  for (const svc of world.services) {
-    const st = partial.services[svc.name];
-    if (!st) continue;
-    const versions: Record<string, number> = {};
-    for (const v of svc.versions) versions[v.name] = v.instances.reduce((n, i) => n + i.served, 0);
-    st.versions = versions;
-    if (svc.spec.cpu !== undefined)
-      st.cpuUtilization =
-        Math.round((svc.cpuBusy / (svc.spec.cpu * svc.instances.length * durationMs)) * 1e6) / 1e6;
-  }
-  const thresholds = load
-    ? thresholdResults(load.thresholds, recorder.entryHistogram(), partial.summary, durationMs)
-    : [];
-  const probeResults = verdict.probeResults();
-  const result: RunResult = {
-    mode: 'simulated',
-    scenario: scenario.name,
-    seed: scenario.seed,
+  let reached = 0;
+  let finished: RunResult | null = null;
+  return {
     durationMs,
-    hash: '',
-    ...partial,
-    mesh: mesh.cost(durationMs, partial.summary.requests),
-    traces: tracer.spans,
-    accessLog: tracer.access.map((r) =>
-      formatAccessLog({
-        startMs: r.startMs,
-        method: r.method,
-        path: r.path,
-        status: r.status,
-        flags: r.flags === '-' ? undefined : r.flags,
-        bytesSent: r.status > 0 && r.status < 400 ? r.bytesSent : undefined,
-        durationMs: r.durationMs,
-        userAgent: r.source === 'client' ? 'meshdojo-loadgen' : r.source,
-        requestId: r.requestId,
-        authority: r.authority,
-        upstreamHost: r.upstreamHost,
-      }),
-    ),
-    thresholds,
-    probes: probeResults,
-    passed: thresholds.every((t) => t.ok) && probeResults.every((p) => p.ok),
-    engine: { events: clock.events, serviceCalls: dp.serviceCalls },
+    get now() {
+      return reached;
+    },
+    get events() {
+      return clock.events;
+    },
+    get requestsSent() {
+      return requestsSent;
+    },
+    advance(toMs: number) {
+      const t = Math.min(durationMs, toMs);
+      if (t <= reached) return;
+      clock.runUntil(t);
+      reached = t;
+    },
+    finish() {
+      if (finished) return finished;
+      if (reached < durationMs) this.advance(durationMs);
+      finished = finishRun();
+      return finished;
+    },
   };
-  result.hash = resultHash(result);
-  if (wallStart !== undefined && options.wallClock) {
-    const elapsedMs = options.wallClock() - wallStart;
-    result.wall = {
-      elapsedMs: Math.round(elapsedMs),
-      eventsPerSecond: Math.round(clock.events / (elapsedMs / 1000)),
-      callsPerSecond: Math.round(dp.serviceCalls / (elapsedMs / 1000)),
+
+  function finishRun(): RunResult {
+    mesh.finish(durationMs);
+    dp.closeBusy(durationMs);
+    for (const svc of world.services) {
+      recorder.setCapacity(svc.id, svc.instances.length, svc.slotsTotal);
+      recorder.busySlotTime(svc.id, svc.busyArea);
+      for (const inst of svc.instances) recorder.maxQueue(svc.id, inst.maxQueue);
+    }
+
+    const partial = recorder.finish();
+    for (const svc of world.services) {
+      const st = partial.services[svc.name];
+      if (!st) continue;
+      const versions: Record<string, number> = {};
+      for (const v of svc.versions) versions[v.name] = v.instances.reduce((n, i) => n + i.served, 0);
+      st.versions = versions;
+      if (svc.spec.cpu !== undefined)
+        st.cpuUtilization =
+          Math.round((svc.cpuBusy / (svc.spec.cpu * svc.instances.length * durationMs)) * 1e6) / 1e6;
+    }
+    const thresholds = load
+      ? thresholdResults(load.thresholds, recorder.entryHistogram(), partial.summary, durationMs)
+      : [];
+    const probeResults = verdict.probeResults();
+    const result: RunResult = {
+      mode: 'simulated',
+      scenario: scenario.name,
+      seed: scenario.seed,
+      durationMs,
+      hash: '',
+      ...partial,
+      mesh: mesh.cost(durationMs, partial.summary.requests),
+      traces: tracer.spans,
+      accessLog: tracer.access.map((r) =>
+        formatAccessLog({
+          startMs: r.startMs,
+          method: r.method,
+          path: r.path,
+          status: r.status,
+          flags: r.flags === '-' ? undefined : r.flags,
+          bytesSent: r.status > 0 && r.status < 400 ? r.bytesSent : undefined,
+          durationMs: r.durationMs,
+          userAgent: r.source === 'client' ? 'meshdojo-loadgen' : r.source,
+          requestId: r.requestId,
+          authority: r.authority,
+          upstreamHost: r.upstreamHost,
+        }),
+      ),
+      thresholds,
+      probes: probeResults,
+      passed: verdictOf(thresholds, probeResults) === 'passed',
+      verdict: verdictOf(thresholds, probeResults),
+      engine: { events: clock.events, serviceCalls: dp.serviceCalls },
     };
+    result.hash = resultHash(result);
+    if (wallStart !== undefined && options.wallClock) {
+      const elapsedMs = options.wallClock() - wallStart;
+      result.wall = {
+        elapsedMs: Math.round(elapsedMs),
+        eventsPerSecond: Math.round(clock.events / (elapsedMs / 1000)),
+        callsPerSecond: Math.round(dp.serviceCalls / (elapsedMs / 1000)),
+      };
+    }
+    return result;
   }
-  return result;
 }

@@ -13,7 +13,9 @@
  * The d3 source is passed in by the caller (the CLI reads node_modules/d3/dist/d3.min.js), so this
  * module stays isomorphic: no `node:` imports, no DOM access in this module.
  */
-import type { FailureCause, RunEvent, RunResult, SeriesBlock, TimeSeries } from './types.ts';
+import type { CheckStatus, CheckUnit, FailureCause, RunEvent, RunResult, SeriesBlock, TimeSeries, Verdict } from './types.ts';
+import { NO_CHECKS_HINT, resultVerdict, verdictLabel, verdictLine } from './verdict.ts';
+import { fmtCheckValue } from './format.ts';
 import { FAILURE_CAUSES } from './types.ts';
 import { ENVOY_OUTCOMES } from './access-log.ts';
 import {
@@ -916,21 +918,25 @@ function eventsTable(runs: { r: RunResult; label: string }[], limit = 200): stri
   return `<details${all.length <= 40 ? ' open' : ''}><summary>Event list (${fmtInt(all.length)})</summary><div class="tablewrap"><table class="data"><tr><th>time</th>${compare ? '<th class="l">run</th>' : ''}<th class="l">kind</th><th class="l">subject</th><th class="l">state</th><th class="l">reason</th></tr>${rows.join('')}</table></div>${more}</details>`;
 }
 
-function checksList(r: RunResult): string {
-  if (r.thresholds.length === 0 && r.probes.length === 0)
-    return '<p class="muted">No thresholds or steady-state probes were defined.</p>';
-  const item = (ok: boolean, name: string, expected: string, observed: number): string =>
-    `<li class="${ok ? 'ok' : 'bad'}"><span class="mark">${ok ? '✓' : '✗'}</span><span class="cname">${h(name)}</span><span class="cexp">${h(expected)}</span><span class="cobs">observed ${h(fmtObserved(observed))}</span></li>`;
-  return `<ul class="checks">${[
-    ...r.thresholds.map((t) => item(t.ok, t.metric, t.source, t.observed)),
-    ...r.probes.map((p) => item(p.ok, p.name, p.expected, p.observed)),
-  ].join('')}</ul>`;
+function verdictClass(v: Verdict): string {
+  return v === 'passed' ? 'healthy' : v === 'failed' ? 'failing' : 'idle';
 }
 
-function fmtObserved(x: number): string {
-  if (!Number.isFinite(x)) return '–';
-  if (Number.isInteger(x)) return fmtInt(x);
-  return Math.abs(x) < 1 ? x.toFixed(4) : fmtMs(x);
+function checksList(r: RunResult): string {
+  if (r.thresholds.length === 0 && r.probes.length === 0)
+    return `<p class="muted">${h(NO_CHECKS_HINT)}.</p>`;
+  type C = { ok: boolean; status?: CheckStatus; observed: number | null; unit?: CheckUnit };
+  const item = (c: C, name: string, expected: string): string => {
+    const noData = c.status === 'no-data' || c.observed === null;
+    const cls = noData ? 'nodata' : c.ok ? 'ok' : 'bad';
+    const mark = noData ? '?' : c.ok ? '✓' : '✗';
+    const obs = noData ? 'no data (the window held no request)' : `observed ${fmtCheckValue(c.observed, c.unit ?? 'count')}`;
+    return `<li class="${cls}"><span class="mark">${mark}</span><span class="cname">${h(name)}</span><span class="cexp">${h(expected)}</span><span class="cobs">${h(obs)}</span></li>`;
+  };
+  return `<ul class="checks">${[
+    ...r.thresholds.map((t) => item(t, t.metric, t.source)),
+    ...r.probes.map((p) => item(p, p.name, p.expected)),
+  ].join('')}</ul>`;
 }
 
 // ---- summary cards ------------------------------------------------------------------------------
@@ -1064,7 +1070,7 @@ function compareTable(runs: { r: RunResult; label: string }[]): string {
       })
       .join('')}</tr>`;
   });
-  const verdicts = `<tr><td class="l name">verdict</td>${runs.map(({ r }) => `<td><span class="pill ${r.passed ? 'healthy' : 'failing'}">${r.passed ? 'passed' : 'failed'}</span></td>`).join('')}</tr>`;
+  const verdicts = `<tr><td class="l name">verdict</td>${runs.map(({ r }) => `<td><span class="pill ${verdictClass(resultVerdict(r))}">${h(verdictLabel(resultVerdict(r)).toLowerCase())}</span></td>`).join('')}</tr>`;
   const hashes = `<tr><td class="l name">hash</td>${runs.map(({ r }) => `<td class="mono small">${h(r.hash.slice(0, 12))}</td>`).join('')}</tr>`;
   return `<div class="tablewrap"><table class="data compare">${head}${rows.join('')}${verdicts}${hashes}</table></div>`;
 }
@@ -1082,7 +1088,7 @@ header.top h1 .brand{color:#8bc1f7;font-weight:500}
 header.top .meta{margin-top:6px;color:#c7c9cc;font-size:13px;display:flex;flex-wrap:wrap;gap:4px 18px}
 header.top .meta b{color:#fff;font-weight:500}
 .verdict{display:inline-block;margin-left:12px;padding:2px 10px;border-radius:12px;font-size:12px;font-weight:600;vertical-align:3px;letter-spacing:.4px}
-.verdict.pass{background:#3e8635;color:#fff}.verdict.fail{background:#c9190b;color:#fff}
+.verdict.pass{background:#3e8635;color:#fff}.verdict.fail{background:#c9190b;color:#fff}.verdict.neutral{background:#6a6e73;color:#fff}
 main{max-width:1320px;margin:0 auto;padding:20px 28px 48px}
 section.panel{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:16px 18px 18px;margin:0 0 18px}
 section.panel>h2{margin:0 0 12px;font-size:15px;font-weight:600}
@@ -1138,7 +1144,7 @@ svg.timeline{max-width:100%;height:auto}svg.timeline .tick{font-size:11px;fill:#
 ul.checks{list-style:none;margin:0;padding:0}
 ul.checks li{display:grid;grid-template-columns:24px minmax(160px,auto) minmax(140px,1fr) auto;gap:10px;align-items:baseline;padding:6px 4px;border-bottom:1px solid #f0f1f2}
 ul.checks li:last-child{border-bottom:0}
-ul.checks .mark{font-weight:700;font-size:15px}ul.checks li.ok .mark{color:var(--ok)}ul.checks li.bad .mark{color:var(--bad)}
+ul.checks .mark{font-weight:700;font-size:15px}ul.checks li.ok .mark{color:var(--ok)}ul.checks li.bad .mark{color:var(--bad)}ul.checks li.nodata .mark{color:#c58c00}
 ul.checks .cname{font-weight:600}ul.checks .cexp{color:#3c3f42}ul.checks .cobs{color:var(--muted);font-variant-numeric:tabular-nums}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:18px}
 .cols h3{font-size:13px;margin:0 0 6px}
@@ -1440,10 +1446,14 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
     if (first.mesh && first.mesh.profile !== 'none')
       meta.push(`<span>mesh <b>${h(first.mesh.profile)}</b></span>`);
   }
-  const allPassed = results.every((r) => r.passed);
+  const vs = results.map((r) => resultVerdict(r));
+  const nPassed = vs.filter((v) => v === 'passed').length;
+  const nFailed = vs.filter((v) => v === 'failed').length;
   const verdict = compare
-    ? `<span class="verdict ${allPassed ? 'pass' : 'fail'}">${results.filter((r) => r.passed).length}/${results.length} PASSED</span>`
-    : `<span class="verdict ${first.passed ? 'pass' : 'fail'}">${first.passed ? 'PASSED' : 'FAILED'}</span>`;
+    ? `<span class="verdict ${nFailed ? 'fail' : nPassed === vs.length ? 'pass' : 'neutral'}">${
+        nPassed === 0 && nFailed === 0 ? 'NO CHECKS' : `${nPassed}/${results.length} PASSED`
+      }</span>`
+    : `<span class="verdict ${vs[0] === 'passed' ? 'pass' : vs[0] === 'failed' ? 'fail' : 'neutral'}" title="${h(vs[0] === 'no-checks' ? NO_CHECKS_HINT : verdictLine(first))}">${h(verdictLabel(vs[0]))}</span>`;
 
   const body: string[] = [];
   body.push(
