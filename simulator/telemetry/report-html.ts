@@ -14,6 +14,11 @@
  * module stays isomorphic: no `node:` imports, no DOM access in this module.
  */
 import type { CheckStatus, CheckUnit, FailureCause, RunEvent, RunResult, SeriesBlock, TimeSeries, Verdict } from './types.ts';
+import type { ClientBlock, ClientRun, RunPageData } from './html/client-data.ts';
+import { DATA_ID } from './html/client-data.ts';
+import { codeBlock, html, jsonBlock, page, raw } from './html/template.ts';
+import { narrate, type Sentence } from './narrative.ts';
+import { peakUtilization } from './report-text.ts';
 import { NO_CHECKS_HINT, resultVerdict, verdictLabel, verdictLine } from './verdict.ts';
 import { fmtCheckValue } from './format.ts';
 import { FAILURE_CAUSES } from './types.ts';
@@ -37,6 +42,8 @@ const topCauses = (f: Partial<Record<FailureCause, number>>, n = 3): string => {
 export interface HtmlReportOptions {
   /** The d3 v7 bundle (`d3.min.js`) to inline. Without it the charts are replaced by a note. */
   d3Source?: string;
+  /** The report's browser module, bundled (simulator/report-client; the CLI builds it). Without it: no charts. */
+  clientSource?: string;
   /** Page title. Default: "meshdojo · <scenario>" or "meshdojo · compare". */
   title?: string;
   /** Names of the runs (default: the scenario names, made unique). */
@@ -84,19 +91,6 @@ export function escapeHtml(s: string): string {
 }
 const h = escapeHtml;
 
-/** JSON for an inline <script type="application/json">: `<` escaped so `</script>` cannot occur. */
-function inlineJson(v: unknown): string {
-  return JSON.stringify(v)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-/** Inline JavaScript source safely inside <script>…</script>. */
-function inlineScript(src: string): string {
-  return src.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--');
-}
-
 const num = (x: number, d = 1): string =>
   Number.isFinite(x) ? String(Math.round(x * 10 ** d) / 10 ** d) : '0';
 
@@ -142,32 +136,6 @@ function fmtTick(ms: number, durationMs: number): string {
 }
 
 // ---- series binning (server side, deterministic) ------------------------------------------------
-
-interface ClientBlock {
-  requests: number[];
-  successes: number[];
-  failures: number[];
-  p50: number[];
-  p99: number[];
-  byCause?: Partial<Record<FailureCause, number[]>>;
-  utilization?: number[];
-  queue?: number[];
-  attempts?: number[];
-}
-
-interface ClientRun {
-  label: string;
-  color: string;
-  durationMs: number;
-  /** Milliseconds per point after binning. */
-  stepMs: number;
-  t: number[];
-  entry: ClientBlock;
-  services: Record<string, ClientBlock>;
-  edges: Record<string, ClientBlock>;
-  bands: { from: number; to: number; label: string }[];
-  markers: { t: number; label: string; state: string }[];
-}
 
 function binBlock(b: Partial<SeriesBlock>, k: number, n: number, withCauses: boolean): ClientBlock {
   const groups = Math.ceil(n / k);
@@ -215,8 +183,16 @@ function binBlock(b: Partial<SeriesBlock>, k: number, n: number, withCauses: boo
     for (const c of FAILURE_CAUSES) if (b.byCause[c]) out.byCause[c] = sum(b.byCause[c]);
   }
   if (b.utilization) out.utilization = k === 1 ? b.utilization.slice(0, n) : mean(b.utilization);
+  if (b.cpu) out.cpu = k === 1 ? b.cpu.slice(0, n) : mean(b.cpu);
   if (b.queue) out.queue = k === 1 ? b.queue.slice(0, n) : max(b.queue);
+  if (b.inFlight) out.inFlight = k === 1 ? b.inFlight.slice(0, n) : max(b.inFlight);
+  if (b.degraded) out.degraded = sum(b.degraded);
   if (b.attempts) out.attempts = sum(b.attempts);
+  if (b.byStart) {
+    out.started = sum(b.byStart.started);
+    out.sent = sum(b.byStart.sent);
+    out.startAttempts = sum(b.byStart.attempts);
+  }
   return out;
 }
 
@@ -257,7 +233,17 @@ function clientRun(r: RunResult, label: string, color: string, maxPoints: number
   const edges: Record<string, ClientBlock> = {};
   for (const key of Object.keys(s.edges)) edges[key] = binBlock(s.edges[key], k, n, false);
   const { bands, markers } = bandsOf(r.events, r.durationMs);
+  // Canary weight over time, from the controller's events ("… 20% to v2 …", "promoted: 100% …").
+  const canary: ClientRun['canary'] = {};
+  for (const e of r.events) {
+    if (e.kind !== 'canary') continue;
+    const m = /(\d+(?:\.\d+)?)% to /.exec(e.reason) ?? /weight (\d+(?:\.\d+)?)%/.exec(e.reason);
+    const w = m ? Number(m[1]) : e.state === 'rolled-back' || /roll/.test(e.reason) ? 0 : null;
+    if (w === null) continue;
+    (canary[e.subject] ??= [[0, 0]]).push([e.t, w]);
+  }
   return {
+    canary,
     label,
     color,
     durationMs: r.durationMs,
@@ -377,7 +363,7 @@ function layoutGraph(names: string[], edges: [string, string][]): GraphLayout {
   const minY = Math.min(...ys);
   const maxY = Math.max(...ys);
   const padTop = 56;
-  const padBottom = 78;
+  const padBottom = 104; // room for the version sub-nodes under a node
   const width = Math.max(520, (nLayers - 1) * colW + 260);
   const height = Math.max(220, maxY - minY + padTop + padBottom);
   const nodes = new Map<string, GNode>();
@@ -463,8 +449,22 @@ function renderGraph(r: RunResult, layout: GraphLayout, uid: string): string {
       { x0: node.x - nameW / 2, y0: node.y + rad + 6, x1: node.x + nameW / 2, y1: node.y + rad + 21 },
       { x0: node.x - subW / 2, y0: node.y + rad + 23, x1: node.x + subW / 2, y1: node.y + rad + 36 },
     );
+    // versions as sub-nodes: one small circle per subset, its area ∝ its share of the requests
+    const versions = Object.entries(s?.versions ?? {});
+    let versionParts = '';
+    if (versions.length > 1) {
+      const total = versions.reduce((a, [, c]) => a + c, 0) || 1;
+      const gap = 34;
+      const y0 = node.y + rad + 48;
+      versions.forEach(([v, c], k) => {
+        const vx = node.x + (k - (versions.length - 1) / 2) * gap;
+        const vr = 3 + 7 * Math.sqrt(c / total);
+        versionParts += html`<g class="version" data-version="${v}"><title>${`${node.id} ${v}: ${fmtInt(c)} requests (${fmtPct(c / total, 1)})`}</title><circle cx="${num(vx)}" cy="${num(y0)}" r="${num(vr)}" fill="#ffffff" stroke="${healthColor(s?.successRate ?? 1, c)}" stroke-width="2"/><text x="${num(vx)}" y="${num(y0 + vr + 11)}" text-anchor="middle" class="nsub">${v}</text></g>`.value;
+      });
+      occupied.push({ x0: node.x - gap * versions.length / 2, y0: y0 - 12, x1: node.x + gap * versions.length / 2, y1: y0 + 24 });
+    }
     nodeParts.push(
-      `<g class="node${s ? '' : ' ext'}" data-id="${h(node.id)}"><title>${h(tip)}</title>${shape}`,
+      `<g class="node${s ? '' : ' ext'}" data-id="${h(node.id)}"><title>${h(tip)}</title>${shape}${versionParts}`,
       `<text x="${num(node.x)}" y="${num(node.y + rad + 18)}" text-anchor="middle" class="nname">${h(node.id)}</text>`,
       `<text x="${num(node.x)}" y="${num(node.y + rad + 32)}" text-anchor="middle" class="nsub">${h(sub)}</text>`,
       `</g>`,
@@ -518,7 +518,7 @@ function renderGraph(r: RunResult, layout: GraphLayout, uid: string): string {
     ].join('\n');
     edgeParts.push(
       `<g class="edge" data-from="${h(e.from)}" data-to="${h(e.to)}"><title>${h(tip)}</title>`,
-      `<path d="${path}" fill="none" stroke="${HEALTH_COLOR[hk]}" stroke-opacity="0.85" stroke-width="${num(1.2 + 3.2 * Math.sqrt(e.requests / maxEdgeReq))}" marker-end="url(#arrow-${uid}-${hk})"/></g>`,
+      `<path d="${path}" data-health-colour="${HEALTH_COLOR[hk]}" data-p99-colour="${p99Colour(e.latencyMs.p99, e.requests)}" fill="none" stroke="${HEALTH_COLOR[hk]}" stroke-opacity="0.85" stroke-width="${num(1.2 + 3.2 * Math.sqrt(e.requests / maxEdgeReq))}" marker-end="url(#arrow-${uid}-${hk})"/></g>`,
     );
     const lines: [string, string][] = [
       [`${fmtCompact(e.requests)} req · ${e.requests ? fmtPct(1 - sr, 1) : '–'} err`, '#3c3f42'],
@@ -578,6 +578,12 @@ function renderGraph(r: RunResult, layout: GraphLayout, uid: string): string {
     ...labelParts,
     `</svg>`,
   ].join('');
+}
+
+/** Edge colour by p99 latency: green ≤ 100 ms, amber ≤ 1 s, red above (a slow but successful leaf shows). */
+function p99Colour(p99: number, requests: number): string {
+  if (requests === 0) return HEALTH_COLOR.idle;
+  return p99 <= 100 ? HEALTH_COLOR.healthy : p99 <= 1000 ? HEALTH_COLOR.degraded : HEALTH_COLOR.failing;
 }
 
 function fmtCompact(x: number): string {
@@ -855,8 +861,10 @@ function edgesTable(runs: { r: RunResult; label: string }[]): string {
     const e = byKey[0].get(k);
     if (!e) return '';
     const sr = e.requests ? 1 - e.failed / e.requests : 1;
-    const amp = e.requests ? e.attempts / e.requests : 0;
-    return `<tr>${name}<td>${fmtInt(e.requests)}</td><td>${fmtInt(e.attempts)}</td><td>${fmtInt(e.retries)}</td><td${amp >= 1.2 ? ' class="warn"' : ''}>${e.requests ? amp.toFixed(2) + '×' : '–'}</td><td>${fmtInt(e.failed)}</td><td>${pill(sr, e.requests)}</td><td>${fmtMs(e.latencyMs.p50)}</td><td>${fmtMs(e.latencyMs.p99)}</td><td class="l small">${h(topCauses(e.failures))}</td><td class="l small">${h(topCauses(e.attemptFailures))}</td></tr>`;
+    const sent = e.sent ?? e.requests;
+    const amp = sent ? e.attempts / sent : 0;
+    const notSent = e.sent === undefined ? 0 : Math.max(0, e.requests - sent - (e.inFlight ?? 0));
+    return `<tr>${name}<td>${fmtInt(e.requests)}</td><td>${fmtInt(e.attempts)}</td><td>${fmtInt(e.retries)}</td><td${amp >= 1.2 ? ' class="warn"' : ''} title="tries per request that went out; ${fmtInt(notSent)} short-circuited">${sent ? amp.toFixed(2) + '×' : '-'}${notSent ? ` <small>(${fmtInt(notSent)} not sent)</small>` : ''}</td><td>${fmtInt(e.failed)}</td><td>${pill(sr, e.requests)}</td><td>${fmtMs(e.latencyMs.p50)}</td><td>${fmtMs(e.latencyMs.p99)}</td><td class="l small">${h(topCauses(e.failures))}</td><td class="l small">${h(topCauses(e.attemptFailures))}</td></tr>`;
   });
   return `<div class="tablewrap"><table class="data">${head}${rows.join('')}</table></div>`;
 }
@@ -954,17 +962,26 @@ function summaryCards(r: RunResult): string {
   const rps = r.durationMs > 0 ? s.requests / (r.durationMs / 1000) : 0;
   const breakerOpens = r.events.filter((e) => e.kind === 'breaker' && e.state === 'open').length;
   const faults = r.events.filter((e) => e.kind === 'fault-start').length;
-  const busiest = Object.entries(r.services).sort((a, b) => b[1].utilization - a[1].utilization)[0];
+  const peakOf = (name: string): number => {
+    const b = r.series.services[name];
+    const col = b?.cpu ?? b?.utilization ?? [];
+    return col.length ? Math.max(...col) : (r.services[name].cpuUtilization ?? r.services[name].utilization);
+  };
+  const busiest = Object.keys(r.services)
+    .map((n) => [n, peakOf(n)] as const)
+    .sort((a, b) => b[1] - a[1])[0];
+  const inFlight = s.inFlight ?? 0;
   return `<div class="cards">${[
     card(
       'Requests',
-      fmtInt(s.requests),
-      `${rps >= 100 ? fmtInt(rps) : rps.toFixed(1)} /s over ${h(fmtDuration(r.durationMs))}`,
+      fmtInt(s.arrived ?? s.requests),
+      `${rps >= 100 ? fmtInt(rps) : rps.toFixed(1)} /s over ${h(fmtDuration(r.durationMs))} · ${inFlight ? `${fmtInt(inFlight)} still in flight at the end` : 'all completed'}`,
+      inFlight && s.stuckSinceMs !== undefined ? HEALTH_COLOR.degraded : '',
     ),
     card(
       'Success rate',
       `<span style="color:${healthColor(s.successRate, s.requests)}">${s.requests ? fmtPct(s.successRate) : '–'}</span>`,
-      `${fmtInt(s.requests - s.successes)} failed · ${fmtInt(s.degraded)} degraded`,
+      `${fmtInt(s.requests - s.successes)} failed · ${fmtInt(s.degraded)} degraded answers`,
       healthColor(s.successRate, s.requests),
     ),
     card('Latency p50', `${fmtMs(s.latencyMs.p50)}<small> ms</small>`, `mean ${fmtMs(s.latencyMs.mean)} ms`),
@@ -987,8 +1004,8 @@ function summaryCards(r: RunResult): string {
     ),
     card(
       'Busiest service',
-      busiest ? h(busiest[0]) : '–',
-      busiest ? `${fmtPct(busiest[1].utilization, 1)} of worker slots busy` : '',
+      busiest ? h(busiest[0]) : '-',
+      busiest ? h(`peak ${peakUtilization(r, busiest[0])} (mean ${fmtPct(r.services[busiest[0]].cpuUtilization ?? r.services[busiest[0]].utilization, 1)})`) : '',
       '',
       true,
     ),
@@ -1149,234 +1166,12 @@ ul.checks .cname{font-weight:600}ul.checks .cexp{color:#3c3f42}ul.checks .cobs{c
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:18px}
 .cols h3{font-size:13px;margin:0 0 6px}
 details summary{cursor:pointer;color:var(--accent);font-size:13px;margin:10px 0 6px}
+ol.story{margin:0;padding:0 0 0 4px;list-style:none}ol.story li{margin:0 0 6px;line-height:1.45}ol.story a{color:inherit;text-decoration:none;border-bottom:1px dotted #b8bbbe}ol.story a:hover{color:var(--accent)}ol.story .when{display:inline-block;min-width:74px;font-variant-numeric:tabular-nums;color:var(--muted)}
+ol.story li[data-kind=queue-overflow] .when,ol.story li[data-kind=caused-failures] .when{color:var(--bad)}ol.story li[data-kind=breaker-open] .when,ol.story li[data-kind=fallback] .when{color:#9c6500}
+.chart.focused{outline:2px solid #5752d1;outline-offset:2px;border-radius:4px}
+.graphopts{font-size:12px;color:var(--muted);margin:0 0 6px}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:8px 0 28px}
 @media print{body{background:#fff}header.top{background:#fff;color:#000;border-bottom:2px solid #000}header.top .meta,header.top .meta b{color:#000}section.panel{break-inside:avoid;border-color:#bbb}.tooltip{display:none!important}}
-`;
-
-/* The browser side: d3 charts. Plain ES5-ish JavaScript in a raw string (no template
- * substitutions inside: it must not contain a dollar sign followed by a brace). */
-const CLIENT_JS = String.raw`
-(function () {
-  'use strict';
-  var DATA = JSON.parse(document.getElementById('meshdojo-data').textContent);
-  var CAUSES = DATA.causes, CAUSE_COLORS = DATA.causeColors;
-  if (typeof d3 === 'undefined') {
-    var notes = document.querySelectorAll('.needs-d3');
-    for (var i = 0; i < notes.length; i++) notes[i].innerHTML = '<div class="nojs">Charts need the inlined d3 bundle, which this report was written without.</div>';
-    return;
-  }
-  var tip = document.createElement('div');
-  tip.className = 'tooltip';
-  document.body.appendChild(tip);
-
-  function fmtTime(ms, dur) {
-    if (dur < 2000) return Math.round(ms) + ' ms';
-    var s = Math.round(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), ss = s % 60;
-    function p(x) { return x < 10 ? '0' + x : '' + x; }
-    if (dur >= 3 * 3600000) return h + ':' + p(m);
-    if (h > 0) return h + ':' + p(m) + ':' + p(ss);
-    return m + ':' + p(ss);
-  }
-  function timeTicks(dur, max) {
-    var steps = [10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5];
-    var step = dur;
-    for (var i = 0; i < steps.length; i++) if (dur / steps[i] <= max) { step = steps[i]; break; }
-    var out = [];
-    for (var t = 0; t <= dur + 1e-9; t += step) out.push(t);
-    return out;
-  }
-  function fmtVal(v, unit) {
-    if (v == null || !isFinite(v)) return '–';
-    if (unit === '%') return (v * 100).toFixed(2) + '%';
-    if (unit === 'ms') return (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(3)) + ' ms';
-    if (unit === '×') return v.toFixed(2) + '×';
-    if (unit === '/s') return (v >= 100 ? v.toFixed(0) : v.toFixed(1)) + '/s';
-    return v >= 100 ? d3.format(',.0f')(v) : d3.format(',.2~f')(v);
-  }
-  function showTip(ev, html) {
-    tip.innerHTML = html;
-    tip.style.display = 'block';
-    var w = tip.offsetWidth, hgt = tip.offsetHeight;
-    var x = ev.clientX + 14, y = ev.clientY + 14;
-    if (x + w > window.innerWidth - 8) x = ev.clientX - w - 14;
-    if (y + hgt > window.innerHeight - 8) y = ev.clientY - hgt - 14;
-    tip.style.left = x + 'px';
-    tip.style.top = y + 'px';
-  }
-  function hideTip() { tip.style.display = 'none'; }
-  function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
-
-  var dur = 0;
-  DATA.runs.forEach(function (r) { dur = Math.max(dur, r.durationMs); });
-  var bands = [], markers = [];
-  DATA.runs.forEach(function (r) {
-    r.bands.forEach(function (b) {
-      if (!bands.some(function (x) { return x.from === b.from && x.to === b.to && x.label === b.label; })) bands.push(b);
-    });
-    r.markers.forEach(function (m) { markers.push(m); });
-  });
-
-  // series: [{name, color, dash, values:[number|null], t:[...] }]
-  function lineChart(el, opt) {
-    var width = Math.max(280, el.clientWidth), height = 180;
-    var m = { top: 8, right: 12, bottom: 22, left: 48 };
-    var svg = d3.select(el).append('svg').attr('viewBox', '0 0 ' + width + ' ' + height).attr('preserveAspectRatio', 'none').style('height', height + 'px');
-    var x = d3.scaleLinear().domain([0, dur]).range([m.left, width - m.right]);
-    var ymax = 0, ymin = Infinity;
-    opt.series.forEach(function (s) { s.values.forEach(function (v) { if (v != null && isFinite(v)) { if (v > ymax) ymax = v; if (v < ymin) ymin = v; } }); });
-    var ydom = opt.yDomain ? opt.yDomain(ymax, ymin) : [0, ymax > 0 ? ymax * 1.08 : 1];
-    // Clamped: a value outside the domain is drawn at the chart's edge, never over the next panel.
-    var y = (opt.log ? d3.scaleSymlog().constant(1) : d3.scaleLinear()).domain(ydom).range([height - m.bottom, m.top]).clamp(true);
-    if (!opt.log) y.nice(5);
-    // fault bands
-    bands.forEach(function (b) {
-      svg.append('rect').attr('x', x(b.from)).attr('y', m.top).attr('width', Math.max(1, x(b.to) - x(b.from))).attr('height', height - m.top - m.bottom)
-        .attr('fill', 'rgba(236,122,8,0.10)').attr('stroke', 'rgba(236,122,8,0.35)').attr('stroke-dasharray', '3,2')
-        .append('title').text('fault ' + b.label + ' (' + fmtTime(b.from, dur) + '–' + fmtTime(b.to, dur) + ')');
-    });
-    svg.append('g').attr('class', 'grid').attr('transform', 'translate(' + m.left + ',0)')
-      .call(d3.axisLeft(y).ticks(4).tickSize(-(width - m.left - m.right)).tickFormat(''));
-    svg.append('g').attr('class', 'axis').attr('transform', 'translate(0,' + (height - m.bottom) + ')')
-      .call(d3.axisBottom(x).tickValues(timeTicks(dur, Math.max(3, Math.floor(width / 90)))).tickFormat(function (d) { return fmtTime(d, dur); }).tickSizeOuter(0));
-    svg.append('g').attr('class', 'axis').attr('transform', 'translate(' + m.left + ',0)')
-      .call(d3.axisLeft(y).ticks(4).tickFormat(opt.tickFormat || d3.format('~s')).tickSizeOuter(0));
-    if (opt.markers) markers.forEach(function (mk) {
-      svg.append('line').attr('x1', x(mk.t)).attr('x2', x(mk.t)).attr('y1', m.top).attr('y2', height - m.bottom)
-        .attr('stroke', '#c9190b').attr('stroke-width', 1).attr('stroke-dasharray', '2,3').attr('opacity', 0.7)
-        .append('title').text(mk.label + ' at ' + fmtTime(mk.t, dur));
-    });
-    opt.series.forEach(function (s) {
-      var pts = s.t.map(function (t, i) { return [t, s.values[i]]; });
-      var line = d3.line().defined(function (d) { return d[1] != null && isFinite(d[1]); })
-        .x(function (d) { return x(d[0]); }).y(function (d) { return y(d[1]); }).curve(d3.curveMonotoneX);
-      if (s.area) {
-        var area = d3.area().defined(function (d) { return d[1] != null && isFinite(d[1]); })
-          .x(function (d) { return x(d[0]); }).y0(y(ydom[0])).y1(function (d) { return y(d[1]); }).curve(d3.curveMonotoneX);
-        svg.append('path').datum(pts).attr('d', area).attr('fill', s.color).attr('opacity', 0.08);
-      }
-      svg.append('path').datum(pts).attr('d', line).attr('fill', 'none').attr('stroke', s.color)
-        .attr('stroke-width', s.width || 1.6).attr('stroke-dasharray', s.dash || null).attr('stroke-linejoin', 'round');
-    });
-    hover(svg, x, y, m, width, height, opt.series, opt.unit);
-  }
-
-  function hover(svg, x, y, m, width, height, series, unit) {
-    var rule = svg.append('line').attr('y1', m.top).attr('y2', height - m.bottom).attr('stroke', '#8a8d90').attr('stroke-width', 1).style('display', 'none');
-    var dots = series.map(function (s) { return svg.append('circle').attr('r', 3).attr('fill', s.color).style('display', 'none'); });
-    svg.append('rect').attr('x', m.left).attr('y', m.top).attr('width', width - m.left - m.right).attr('height', height - m.top - m.bottom)
-      .attr('fill', 'transparent')
-      .on('mousemove', function (ev) {
-        var p = d3.pointer(ev, this);
-        var t = x.invert(p[0]);
-        var html = '';
-        var tx = null;
-        series.forEach(function (s, k) {
-          var i = Math.min(s.t.length - 1, Math.max(0, d3.bisectLeft(s.t, t)));
-          if (i > 0 && Math.abs(s.t[i - 1] - t) < Math.abs(s.t[i] - t)) i--;
-          var v = s.values[i];
-          if (tx === null) tx = s.t[i];
-          if (v == null || !isFinite(v) || !y) { dots[k].style('display', 'none'); }
-          else dots[k].style('display', null).attr('cx', x(s.t[i])).attr('cy', y(v));
-          html += '<div class="row"><i style="background:' + s.color + '"></i>' + esc(s.name) + ': <b>' + fmtVal(v, unit) + '</b></div>';
-        });
-        if (tx === null) return;
-        rule.style('display', null).attr('x1', x(tx)).attr('x2', x(tx));
-        var inBand = bands.filter(function (b) { return tx >= b.from && tx <= b.to; }).map(function (b) { return 'fault ' + esc(b.label); });
-        showTip(ev, '<div class="tt">t = ' + fmtTime(tx, dur) + (inBand.length ? ' · ' + inBand.join(', ') : '') + '</div>' + html);
-      })
-      .on('mouseleave', function () { rule.style('display', 'none'); dots.forEach(function (d) { d.style('display', 'none'); }); hideTip(); });
-  }
-
-  function stackedChart(el, run, block) {
-    var width = Math.max(280, el.clientWidth), height = 180;
-    var m = { top: 8, right: 12, bottom: 22, left: 48 };
-    var keys = CAUSES.filter(function (c) { return block.byCause && block.byCause[c]; });
-    var svg = d3.select(el).append('svg').attr('viewBox', '0 0 ' + width + ' ' + height).attr('preserveAspectRatio', 'none').style('height', height + 'px');
-    var x = d3.scaleLinear().domain([0, dur]).range([m.left, width - m.right]);
-    var perSec = 1000 / run.stepMs;
-    var rows = run.t.map(function (t, i) {
-      var o = { t: t };
-      keys.forEach(function (k) { o[k] = block.byCause[k][i] * perSec; });
-      return o;
-    });
-    var stack = d3.stack().keys(keys)(rows);
-    var ymax = d3.max(stack.length ? stack[stack.length - 1] : [], function (d) { return d[1]; }) || 1;
-    var y = d3.scaleLinear().domain([0, ymax * 1.08]).nice(4).range([height - m.bottom, m.top]);
-    bands.forEach(function (b) {
-      svg.append('rect').attr('x', x(b.from)).attr('y', m.top).attr('width', Math.max(1, x(b.to) - x(b.from))).attr('height', height - m.top - m.bottom)
-        .attr('fill', 'rgba(236,122,8,0.10)').attr('stroke', 'rgba(236,122,8,0.35)').attr('stroke-dasharray', '3,2');
-    });
-    svg.append('g').attr('class', 'grid').attr('transform', 'translate(' + m.left + ',0)')
-      .call(d3.axisLeft(y).ticks(4).tickSize(-(width - m.left - m.right)).tickFormat(''));
-    var area = d3.area().x(function (d) { return x(d.data.t); }).y0(function (d) { return y(d[0]); }).y1(function (d) { return y(d[1]); }).curve(d3.curveStepBefore);
-    stack.forEach(function (layer) {
-      svg.append('path').datum(layer).attr('d', area).attr('fill', CAUSE_COLORS[CAUSES.indexOf(layer.key)]).attr('opacity', 0.88)
-        .append('title').text(layer.key);
-    });
-    svg.append('g').attr('class', 'axis').attr('transform', 'translate(0,' + (height - m.bottom) + ')')
-      .call(d3.axisBottom(x).tickValues(timeTicks(dur, Math.max(3, Math.floor(width / 90)))).tickFormat(function (d) { return fmtTime(d, dur); }).tickSizeOuter(0));
-    svg.append('g').attr('class', 'axis').attr('transform', 'translate(' + m.left + ',0)').call(d3.axisLeft(y).ticks(4).tickFormat(d3.format('~s')).tickSizeOuter(0));
-    if (!keys.length) svg.append('text').attr('x', (m.left + width - m.right) / 2).attr('y', height / 2).attr('text-anchor', 'middle').attr('fill', '#6a6e73').attr('font-size', 12).text('no failures');
-    var series = keys.map(function (k) { return { name: k, color: CAUSE_COLORS[CAUSES.indexOf(k)], t: run.t, values: block.byCause[k].map(function (v) { return v * perSec; }) }; });
-    if (series.length) hover(svg, x, null, m, width, height, series, '/s');
-  }
-
-  function rate(b, i) { return b.requests[i] > 0 ? b.successes[i] / b.requests[i] : null; }
-  function col(run, b, f) { return run.t.map(function (_, i) { return f(b, i, run); }); }
-  var lineStyles = [null, '6,3', '2,2', '8,3,2,3'];
-  function seriesFor(getBlock, f) {
-    return DATA.runs.map(function (run, ri) {
-      var b = getBlock(run);
-      if (!b) return null;
-      return { name: run.label, color: run.color, dash: DATA.runs.length > 1 ? lineStyles[ri % lineStyles.length] : null, t: run.t, values: col(run, b, f) };
-    }).filter(Boolean);
-  }
-  var KINDS = {
-    rps: { unit: '/s', f: function (b, i, run) { return b.requests[i] * 1000 / run.stepMs; }, area: true },
-    success: { unit: '%', f: rate, yDomain: function () { return [0, 1]; }, tickFormat: d3.format('.0%'), markers: true },
-    p99: { unit: 'ms', f: function (b, i) { return b.requests[i] > 0 ? b.p99[i] : null; }, markers: true },
-    p50: { unit: 'ms', f: function (b, i) { return b.requests[i] > 0 ? b.p50[i] : null; } },
-    util: { unit: '%', f: function (b, i) { return b.utilization ? b.utilization[i] : null; }, yDomain: function () { return [0, 1]; }, tickFormat: d3.format('.0%') },
-    queue: { unit: '', f: function (b, i) { return b.queue ? b.queue[i] : null; } },
-    amp: { unit: '×', f: function (b, i) { return b.requests[i] > 0 && b.attempts ? b.attempts[i] / b.requests[i] : null; }, yDomain: function (mx, mn) { return [Math.min(1, isFinite(mn) ? mn : 1), Math.max(1.5, mx * 1.05)]; }, tickFormat: d3.format('.2~f') }
-  };
-
-  function draw() {
-    var els = document.querySelectorAll('[data-chart]');
-    for (var i = 0; i < els.length; i++) {
-      var el = els[i];
-      var old = el.querySelector('svg');
-      if (old) old.remove();
-      var spec = el.getAttribute('data-chart').split('|');
-      var scope = spec[0], name = spec[1], kind = spec[2];
-      if (kind === 'causes') {
-        var run = DATA.runs[+name];
-        stackedChart(el, run, run.entry);
-        continue;
-      }
-      var K = KINDS[kind];
-      var getBlock = scope === 'entry' ? function (r) { return r.entry; } : scope === 'service' ? (function (n) { return function (r) { return r.services[n]; }; })(name) : (function (n) { return function (r) { return r.edges[n]; }; })(name);
-      var series;
-      if (scope === 'edges-amp') {
-        series = DATA.ampEdges.map(function (key, k) {
-          var r = DATA.runs[0];
-          var b = r.edges[key];
-          return { name: key.replace('->', ' → '), color: DATA.edgeColors[k % DATA.edgeColors.length], t: r.t, values: col(r, b, K.f) };
-        });
-      } else series = seriesFor(getBlock, K.f);
-      series.forEach(function (s) { s.area = K.area && DATA.runs.length === 1; });
-      lineChart(el, { series: series, unit: K.unit, yDomain: K.yDomain, tickFormat: K.tickFormat, markers: K.markers });
-    }
-  }
-  draw();
-  var timer = null, lastW = window.innerWidth;
-  window.addEventListener('resize', function () {
-    if (Math.abs(window.innerWidth - lastW) < 30) return;
-    lastW = window.innerWidth;
-    clearTimeout(timer);
-    timer = setTimeout(draw, 150);
-  });
-})();
 `;
 
 function legendRuns(runs: ClientRun[]): string {
@@ -1392,8 +1187,33 @@ function legendRuns(runs: ClientRun[]): string {
     )}<span><i class="band"></i>fault active</span><span><svg width="10" height="12"><line x1="5" y1="0" x2="5" y2="12" stroke="#c9190b" stroke-dasharray="2,3"/></svg>breaker opened</span></div>`;
 }
 
+/** The anchor of a chart, for the narrative's links. */
+function chartId(spec: string): string {
+  return `chart-${spec.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+}
+
 function chartBox(title: string, spec: string): string {
-  return `<div class="chart needs-d3" data-chart="${h(spec)}"><h4>${h(title)}</h4></div>`;
+  return html`<div class="chart needs-d3" id="${chartId(spec)}" data-chart="${spec}"><h4>${title}</h4></div>`.value;
+}
+
+/** The chart a sentence points at (see narrative.ts ChartRef). */
+function sentenceChart(st: Sentence): string {
+  const c = st.chart;
+  if (c.scope === 'entry') return c.metric === 'events' ? 'events' : 'entry||success';
+  if (c.scope === 'edge') return 'edges-amp||amp';
+  const metric = c.metric === 'inFlight' ? 'queue' : c.metric === 'failures' ? 'success' : c.metric;
+  return `service|${c.name}|${metric}`;
+}
+
+function storySection(r: RunResult, label: string): string {
+  const story = narrate(r);
+  if (!story.length) return '';
+  const items = story.map((st) => {
+    const spec = sentenceChart(st);
+    const href = spec === 'events' ? '#events' : `#${chartId(spec)}`;
+    return html`<li data-kind="${st.kind}" data-service="${st.service ?? ''}"><a href="${href}" data-at="${String(Math.round(st.atMs))}"><span class="when">${fmtClock(st.atMs)}</span> ${st.text}</a></li>`;
+  });
+  return html`<section class="panel story"><h2>What happened<span class="hint">${label ? `${label} · ` : ''}derived from the result; click a sentence to see its moment on the charts</span></h2><ol class="story">${items}</ol></section>`.value;
 }
 
 /** One self-contained HTML document for one run, or for a comparison of several. */
@@ -1471,12 +1291,15 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
       `<section class="panel" style="background:transparent;border:0;padding:0">${summaryCards(first)}</section>`,
     );
 
+  // what happened (first run), each sentence linked to its chart moment
+  body.push(storySection(first, compare ? labels[0] : ''));
+
   // entry charts
   body.push(
     `<section class="panel"><h2>Entry over time<span class="hint">as the load generator saw it${clientRuns[0].stepMs !== first.series.intervalMs ? ` · one point per ${h(fmtDuration(clientRuns[0].stepMs))} (p99 = worst interval)` : ''}</span></h2>`,
     legendRuns(clientRuns) ||
       `<div class="legend"><span><i class="band"></i>fault active</span><span><svg width="10" height="12"><line x1="5" y1="0" x2="5" y2="12" stroke="#c9190b" stroke-dasharray="2,3"/></svg>breaker opened</span></div>`,
-    `<div class="chartgrid">${chartBox('Requests per second', 'entry||rps')}${chartBox('Success rate', 'entry||success')}${chartBox('Latency p99 (ms)', 'entry||p99')}</div>`,
+    `<div class="chartgrid">${chartBox('Requests per second', 'entry||rps')}${chartBox('Success rate (amber band: degraded answers)', 'entry||success')}${chartBox('Latency p99', 'entry||p99')}</div>`,
     `</section>`,
   );
 
@@ -1502,6 +1325,7 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
   const layout = layoutGraph(names, edgePairs);
   body.push(
     `<section class="panel"><h2>Service graph<span class="hint">node size ∝ √requests · colour = success rate (green &lt; 0.1 % errors, amber &lt; 10 %, red ≥ 10 %) · hover for details</span></h2>`,
+    `<div class="graphopts"><label><input type="checkbox" data-edge-colour="p99"> colour edges by p99 latency (green ≤ 100 ms, amber ≤ 1 s, red above) instead of success rate</label></div>`,
     `<div class="graphs">${runs.map(({ r, label }, i) => `<div class="graphbox" style="flex-basis:${layout.width}px">${compare ? `<h3 style="color:${RUN_COLORS[i % RUN_COLORS.length]}">${h(label)}</h3>` : ''}${renderGraph(r, layout, `g${i}`)}</div>`).join('')}</div>`,
     `</section>`,
   );
@@ -1509,22 +1333,30 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
   // retry amplification
   if (ampEdges.length) {
     body.push(
-      `<section class="panel"><h2>Retry amplification<span class="hint">tries sent per logical request, per edge${compare ? ` · ${h(labels[0])}` : ''}</span></h2>`,
+      `<section class="panel"><h2>Retry amplification<span class="hint">tries per request that went out, counted by the interval the request started in (at most (1 + app retries) × (1 + mesh retries))${compare ? ` · ${h(labels[0])}` : ''}</span></h2>`,
       `<div class="legend">${ampEdges.map((k, i) => `<span><i style="background:${RUN_COLORS[i % RUN_COLORS.length]}"></i>${h(k.replace('->', ' → '))}</span>`).join('')}</div>`,
-      `<div class="chartgrid">${chartBox('Tries per request', 'edges-amp||amp')}</div>`,
+      `<div class="chartgrid">${chartBox('Tries per request', 'edges-amp||amp')}${chartBox('Requests short-circuited (breaker open, no healthy host, pool overflow)', 'edges-amp||shorted')}</div>`,
       `</section>`,
     );
   }
 
+  // canary weight over time
+  const canaries = [...new Set(clientRuns.flatMap((r) => Object.keys(r.canary)))];
+  if (canaries.length)
+    body.push(
+      `<section class="panel"><h2>Canary weight<span class="hint">share of traffic (%) sent to the canary, step by step</span></h2><div class="chartgrid">${canaries.map((c) => chartBox(`${c}: canary weight (%)`, `canary|${c}|canary`)).join('')}</div></section>`,
+    );
+
   // per-service charts
   if (names.length) {
     body.push(
-      `<section class="panel"><h2>Services over time<span class="hint">success rate, p99 latency and worker-slot utilization per service</span></h2>`,
+      `<section class="panel"><h2>Services over time<span class="hint">success rate, p99 latency, utilisation (CPU where the service has a <code>cpu</code> limit, else worker slots), queue length and requests in flight</span></h2>`,
       legendRuns(clientRuns),
       ...names.map((n) => {
         const s = first.services[n];
         const completed = s ? s.successes + sumCauses(s.failures) : 0;
-        return `<div class="svcrow"><h3>${h(n)}${s ? pill(s.successRate, completed) : ''}</h3><div class="chartgrid">${chartBox('Success rate', `service|${n}|success`)}${chartBox('Latency p99 (ms)', `service|${n}|p99`)}${chartBox('Utilization', `service|${n}|util`)}</div></div>`;
+        const util = first.series.services[n]?.cpu ? 'CPU utilisation' : 'Worker-slot utilisation';
+        return `<div class="svcrow"><h3>${h(n)}${s ? pill(s.successRate, completed) : ''}</h3><div class="chartgrid">${chartBox('Success rate', `service|${n}|success`)}${chartBox('Latency p99', `service|${n}|p99`)}${chartBox(util, `service|${n}|util`)}${chartBox('Queue and in flight', `service|${n}|queue`)}</div></div>`;
       }),
       `</section>`,
     );
@@ -1541,7 +1373,7 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
 
   // events
   body.push(
-    `<section class="panel"><h2>Events<span class="hint">faults, breaker states (green closed · amber half-open · red open), ejections, restarts</span></h2>`,
+    `<section class="panel" id="events"><h2>Events<span class="hint">faults, breaker states (green closed · amber half-open · red open), ejections, restarts</span></h2>`,
     renderTimeline(runs, compare),
     eventsTable(runs),
     `</section>`,
@@ -1574,7 +1406,8 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
     `</main>`,
   );
 
-  const data = {
+  const data: RunPageData = {
+    kind: 'run',
     runs: clientRuns,
     causes: FAILURE_CAUSES,
     causeColors: CAUSE_COLORS,
@@ -1582,23 +1415,14 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
     edgeColors: RUN_COLORS,
   };
 
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta name="generator" content="meshdojo">`,
-    `<title>${h(title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
-    body.join('\n'),
-    `<script type="application/json" id="meshdojo-data">${inlineJson(data)}</script>`,
-    options.d3Source ? `<script>${inlineScript(options.d3Source)}</script>` : '',
-    `<script>${inlineScript(CLIENT_JS)}</script>`,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return page({
+    title,
+    css: CSS,
+    body: raw(body.join('\n')),
+    blocks: [
+      jsonBlock(DATA_ID, data),
+      ...(options.d3Source ? [codeBlock(options.d3Source)] : []),
+      ...(options.clientSource ? [codeBlock(options.clientSource)] : []),
+    ],
+  });
 }
