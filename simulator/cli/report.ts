@@ -5,6 +5,8 @@
 import type { RunResult, Verdict } from '../telemetry/types.ts';
 import { resultVerdict } from '../telemetry/verdict.ts';
 import { fmtDuration, fmtInt, fmtLatency, fmtShare } from '../telemetry/format.ts';
+import { DATA_ID, type HeatmapData } from '../telemetry/html/client-data.ts';
+import { codeBlock, html, jsonBlock, page } from '../telemetry/html/template.ts';
 import type { Variant, VaryAxis } from './sweep.ts';
 
 // ───────────────────────────── metrics ─────────────────────────────
@@ -311,15 +313,6 @@ const HEAT_METRICS: HeatMetric[] = [
   { name: 'retries (mesh + app)', format: 'count', higherIsBetter: false, get: (m) => m.retries },
 ];
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Makes text safe inside a <script> element. */
-function scriptSafe(s: string): string {
-  return s.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
-}
-
 /**
  * A self-contained HTML page: the sweep table, and with exactly two varied keys one heatmap per
  * metric (first key down, second key across), drawn with the inlined d3.
@@ -351,12 +344,27 @@ export function sweepHtml(
     };
   }
   const title = `meshdojo sweep — ${axes.map((a) => a.key).join(' × ')}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
-<style>
+  const data: HeatmapData = { kind: 'sweep', heat: heat as HeatmapData['heat'] };
+  const sub = `${plural(results.length, 'variant')} · seed ${results[0]?.seed ?? '-'} (common random numbers) · ${fmtDuration(results[0]?.durationMs ?? 0)} simulated each · green = better`;
+  const body = html`<header><h1>${title}</h1><div class="sub">${sub}</div></header>
+<main>
+<section><h2>Heatmaps</h2><div class="maps needs-d3" id="maps"></div></section>
+<section><h2>All variants</h2>
+<pre>${sweepText(axes, variants, results, { wide: true })}</pre></section>
+</main>`;
+  return page({
+    title,
+    css: SWEEP_CSS,
+    body,
+    blocks: [
+      jsonBlock(DATA_ID, data),
+      codeBlock(d3Source),
+      ...(typeof assets !== 'string' && assets.clientSource ? [codeBlock(assets.clientSource)] : []),
+    ],
+  });
+}
+
+const SWEEP_CSS = `
 body { font: 14px system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 0; color: #1f2328; background: #f3f4f6; }
 header { background: #1f2328; color: #fff; padding: 16px 24px; }
 header h1 { margin: 0; font-size: 20px; font-weight: 600; }
@@ -370,68 +378,4 @@ pre { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6
 .map .hint { color: #656d76; font-size: 12px; margin-bottom: 4px; }
 .map text { font: 11px system-ui, sans-serif; fill: #1f2328; }
 .map text.axis { font-weight: 600; fill: #424a53; }
-</style>
-</head>
-<body>
-<header><h1>${escapeHtml(title)}</h1><div class="sub">${results.length} variants · seed ${results[0]?.seed ?? '-'} (common random numbers) · ${escapeHtml(String(Math.round((results[0]?.durationMs ?? 0) / 1000)))} s simulated each · green = better</div></header>
-<main>
-<section><h2>Heatmaps</h2><div class="maps" id="maps"></div></section>
-<section><h2>All variants</h2>
-<pre>${escapeHtml(table)}</pre></section>
-</main>
-<script>${scriptSafe(d3Source)}</script>
-<script>
-const heat = ${scriptSafe(JSON.stringify(heat))};
-${HEATMAP_SCRIPT}
-</script>
-</body>
-</html>
-`;
-}
-
-const HEATMAP_SCRIPT = `
-(function () {
-  if (!heat) return;
-  const fmt = {
-    pct: (v) => (v * 100).toFixed(2) + '%',
-    ms: (v) => (v >= 1000 ? (v / 1000).toFixed(2) + 's' : v.toFixed(1) + 'ms'),
-    count: (v) => String(Math.round(v)),
-  };
-  const cw = 76, ch = 28, top = 44;
-  // Row labels and the row axis' name sit left of the cells; leave room for the longer of the two.
-  const left = heat.y.key ? Math.max(48, heat.y.key.length * 7.4 + 16, ...heat.y.values.map((v) => String(v).length * 6.5 + 14)) : 16;
-  for (const m of heat.metrics) {
-    const flat = m.cells.flat().filter((v) => Number.isFinite(v));
-    const lo = d3.min(flat) ?? 0, hi = d3.max(flat) ?? 1;
-    // Values that differ only in the last digits are "the same": one neutral colour, not red vs green.
-    const flatSpread = hi - lo <= 0.002 * Math.max(Math.abs(hi), Math.abs(lo), 1e-9);
-    const color = flatSpread
-      ? () => '#dbe4ee'
-      : d3.scaleSequential(d3.interpolateRdYlGn).domain(m.higherIsBetter ? [lo, hi] : [hi, lo]);
-    const div = d3.select('#maps').append('div').attr('class', 'map');
-    div.append('h3').text(m.name);
-    div.append('div').attr('class', 'hint').text(flatSpread ? 'the same in every variant' : (m.higherIsBetter ? 'higher is better' : 'lower is better'));
-    const w = left + cw * heat.x.values.length + 4;
-    const h = top + ch * heat.y.values.length + 4;
-    const svg = div.append('svg').attr('width', w).attr('height', h);
-    svg.append('text').attr('class', 'axis').attr('x', left + (cw * heat.x.values.length) / 2).attr('y', 12)
-      .attr('text-anchor', 'middle').text(heat.x.key + ' →');
-    if (heat.y.key)
-      svg.append('text').attr('class', 'axis').attr('x', left - 6).attr('y', top - 8).attr('text-anchor', 'end').text(heat.y.key + ' ↓');
-    heat.x.values.forEach((v, i) =>
-      svg.append('text').attr('x', left + i * cw + cw / 2).attr('y', top - 8).attr('text-anchor', 'middle').text(v));
-    heat.y.values.forEach((v, j) =>
-      svg.append('text').attr('x', left - 6).attr('y', top + j * ch + ch / 2 + 4).attr('text-anchor', 'end').text(v));
-    m.cells.forEach((row, j) => row.forEach((v, i) => {
-      const g = svg.append('g').attr('transform', 'translate(' + (left + i * cw) + ',' + (top + j * ch) + ')');
-      const fill = Number.isFinite(v) ? color(v) : '#e5e7eb';
-      g.append('rect').attr('width', cw - 2).attr('height', ch - 2).attr('rx', 2).attr('fill', fill);
-      const dark = d3.hsl(fill).l < 0.45;
-      g.append('text').attr('x', cw / 2).attr('y', ch / 2 + 3).attr('text-anchor', 'middle')
-        .style('fill', dark ? '#fff' : '#1f2328').text(Number.isFinite(v) ? fmt[m.format](v) : '-');
-      g.append('title').text((heat.y.key ? heat.y.key + '=' + heat.y.values[j] + ', ' : '') + heat.x.key + '=' + heat.x.values[i] +
-        ': ' + (Number.isFinite(v) ? fmt[m.format](v) : '-'));
-    }));
-  }
-})();
 `;

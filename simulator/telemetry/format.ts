@@ -105,7 +105,7 @@ export function topCauses(f: Partial<Record<FailureCause, number>>, n = 3): stri
   );
   if (list.length === 0) return '-';
   const shown = list.slice(0, n).map((c) => `${c} ${fmtInt(f[c] as number)}`);
-  if (list.length > n) shown.push(`+${list.length - n} more`);
+  if (list.length > n && n > 1) shown.push(`+${list.length - n} more`);
   return shown.join(', ');
 }
 

@@ -283,7 +283,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
         { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r'], head: dim },
       ),
     );
-    out.push(dim('  not sent = short-circuited by the caller\'s proxy (breaker open, no healthy host, pool overflow, abort)'));
+    out.push(dim('  not sent = short-circuited by the caller proxy: breaker open, no healthy host, pool full, abort'));
   }
 
   // failures by cause
@@ -342,7 +342,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
   if (mesh.profile !== 'none') {
     section(`Mesh (${mesh.profile})`);
     out.push(
-      `  ${fmtInt(mesh.proxies)} proxies · +${fmtMs(mesh.addedLatencyMsPerRequest)} ms per entry request (sum over its hops) · ` +
+      `  ${fmtInt(mesh.proxies)} proxies · +${fmtMs(mesh.addedLatencyMsPerRequest)} ms per entry request · ` +
         `${mesh.cpuCores.toFixed(2)} cores of proxy CPU · ${fmtInt(mesh.memoryMB)} MB of proxy memory`,
     );
     const breakers = mesh.breakers ?? [];
