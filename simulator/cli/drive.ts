@@ -26,7 +26,10 @@ export interface DriveOptions {
 
 /** Thrown when Ctrl-C stopped the run: nothing is written. */
 export class Interrupted extends Error {
-  constructor(readonly simulatedMs: number, readonly durationMs: number) {
+  constructor(
+    readonly simulatedMs: number,
+    readonly durationMs: number,
+  ) {
     super('interrupted');
   }
 }

@@ -64,7 +64,10 @@ function canonical(file: string): string {
     return realpathSync(file);
   } catch {
     try {
-      return join(realpathSync(dirname(resolve(file))), resolve(file).slice(dirname(resolve(file)).length + 1));
+      return join(
+        realpathSync(dirname(resolve(file))),
+        resolve(file).slice(dirname(resolve(file)).length + 1),
+      );
     } catch {
       return resolve(file);
     }

@@ -22,7 +22,8 @@ function chaosOrigins(files: readonly string[]): Map<string, DocOrigin> {
     } catch {
       continue; // the loader has reported (or will report) it
     }
-    for (const d of docs) if (d.kind === 'ChaosExperiment' && !out.has(d.value.name)) out.set(d.value.name, d.origin);
+    for (const d of docs)
+      if (d.kind === 'ChaosExperiment' && !out.has(d.value.name)) out.set(d.value.name, d.origin);
   }
   return out;
 }

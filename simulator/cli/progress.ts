@@ -27,7 +27,8 @@ export function createProgress(opts: {
 }): ProgressSink {
   const stream = opts.stream ?? process.stderr;
   if (opts.quiet) return NOOP;
-  if (!stream.isTTY) return heartbeat(stream, opts.heartbeatMs ?? (Number(process.env.MESHDOJO_HEARTBEAT_MS) || 10_000));
+  if (!stream.isTTY)
+    return heartbeat(stream, opts.heartbeatMs ?? (Number(process.env.MESHDOJO_HEARTBEAT_MS) || 10_000));
   const every = opts.everyMs ?? 100;
   const start = performance.now();
   let last = -Infinity;
@@ -90,7 +91,9 @@ function heartbeat(stream: NodeJS.WritableStream, everyMs: number): ProgressSink
     note(done, total, unit) {
       const wall = due();
       if (wall === null) return;
-      stream.write(`meshdojo: ${done}/${total} ${unit}, wall ${formatClock(wall)}${eta(wall, total ? done / total : 0)}\n`);
+      stream.write(
+        `meshdojo: ${done}/${total} ${unit}, wall ${formatClock(wall)}${eta(wall, total ? done / total : 0)}\n`,
+      );
     },
     end() {},
   };

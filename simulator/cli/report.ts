@@ -102,7 +102,8 @@ function signed(x: number, digits: number, unit = ''): string {
   return `${x > 0 ? '+' : ''}${s}${unit}`;
 }
 
-const verdictWord = (v: Verdict): string => (v === 'passed' ? 'passed' : v === 'failed' ? 'FAILED' : 'no checks');
+const verdictWord = (v: Verdict): string =>
+  v === 'passed' ? 'passed' : v === 'failed' ? 'FAILED' : 'no checks';
 
 /** Lays out rows as columns separated by two spaces; numbers-looking cells are right-aligned. */
 export function formatTable(header: string[], rows: string[][]): string {
@@ -162,7 +163,13 @@ function compareRows(first: VariantMetrics): Row[] {
         delta: ppDelta,
         wide: true,
       },
-      { label: `${svc} p99`, get: (m) => m.services[svc]?.p99 ?? NaN, fmt: fmtMs, delta: msDelta, wide: true },
+      {
+        label: `${svc} p99`,
+        get: (m) => m.services[svc]?.p99 ?? NaN,
+        fmt: fmtMs,
+        delta: msDelta,
+        wide: true,
+      },
     );
   }
   return rows;
@@ -346,12 +353,20 @@ export function sweepHtml(
   const title = `meshdojo sweep — ${axes.map((a) => a.key).join(' × ')}`;
   const data: HeatmapData = { kind: 'sweep', heat: heat as HeatmapData['heat'] };
   const sub = `${plural(results.length, 'variant')} · seed ${results[0]?.seed ?? '-'} (common random numbers) · ${fmtDuration(results[0]?.durationMs ?? 0)} simulated each · green = better`;
-  const body = html`<header><h1>${title}</h1><div class="sub">${sub}</div></header>
-<main>
-<section><h2>Heatmaps</h2><div class="maps needs-d3" id="maps"></div></section>
-<section><h2>All variants</h2>
-<pre>${sweepText(axes, variants, results, { wide: true })}</pre></section>
-</main>`;
+  const body = html`<header>
+      <h1>${title}</h1>
+      <div class="sub">${sub}</div>
+    </header>
+    <main>
+      <section>
+        <h2>Heatmaps</h2>
+        <div class="maps needs-d3" id="maps"></div>
+      </section>
+      <section>
+        <h2>All variants</h2>
+        <pre>${sweepText(axes, variants, results, { wide: true })}</pre>
+      </section>
+    </main>`;
   return page({
     title,
     css: SWEEP_CSS,

@@ -95,7 +95,9 @@ function checkLoadAgainst(load: LoadProfileSpec, s: ScenarioSpec): void {
   );
   for (const t of targets)
     if (!names.has(t))
-      throw new UsageError(`--load ${load.name}: sends requests to ${t}, which is not a service of ${s.topology.name}`);
+      throw new UsageError(
+        `--load ${load.name}: sends requests to ${t}, which is not a service of ${s.topology.name}`,
+      );
 }
 
 /** `--seed` value: a non-negative safe integer. */

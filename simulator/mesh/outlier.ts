@@ -321,7 +321,7 @@ export class OutlierDetector {
       subject: this.subject,
       state: 'healthy',
       reason:
-        `un-ejected ${this.name(host)}: ejection time ${this.ejectTime[host]} ms elapsed ` +
+        `un-ejected ${this.name(host)}: ejection time ${humanDuration(this.ejectTime[host])} elapsed ` +
         `(ejected at ${humanDuration(this.ejectedAt[host])}, checked at the interval sweep)`,
     });
     this.updatePanic(now);

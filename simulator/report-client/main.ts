@@ -7,7 +7,13 @@
  * Charts are declared in the page as `<div data-chart="scope|name|kind">`; this module fills them.
  */
 import type * as D3 from 'd3';
-import type { ClientBlock, ClientRun, HeatmapData, PageData, RunPageData } from '../telemetry/html/client-data.ts';
+import type {
+  ClientBlock,
+  ClientRun,
+  HeatmapData,
+  PageData,
+  RunPageData,
+} from '../telemetry/html/client-data.ts';
 import { DATA_ID } from '../telemetry/html/client-data.ts';
 
 declare const d3: typeof D3 | undefined;
@@ -26,7 +32,10 @@ interface Series {
 interface Kind {
   unit: Unit;
   /** One or more series per run and block. */
-  series: (b: ClientBlock, run: ClientRun) => { suffix: string; color?: string; values: (number | null)[]; band?: boolean }[];
+  series: (
+    b: ClientBlock,
+    run: ClientRun,
+  ) => { suffix: string; color?: string; values: (number | null)[]; band?: boolean }[];
   yDomain?: (max: number, min: number) => [number, number];
   percent?: boolean;
   markers?: boolean;
@@ -52,7 +61,10 @@ function fmtTime(ms: number, dur: number): string {
 }
 
 function timeTicks(dur: number, max: number): number[] {
-  const steps = [10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5];
+  const steps = [
+    10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5,
+    108e5, 216e5, 432e5, 864e5,
+  ];
   const step = steps.find((s) => dur / s <= max) ?? dur;
   const out: number[] = [];
   for (let t = 0; t <= dur + 1e-9; t += step) out.push(t);
@@ -62,7 +74,10 @@ function timeTicks(dur: number, max: number): number[] {
 function fmtVal(v: number | null, unit: Unit): string {
   if (v === null || !Number.isFinite(v)) return '-';
   if (unit === '%') return `${Number((v * 100).toFixed(v > 0.999 && v < 1 ? 2 : 1))}%`;
-  if (unit === 'ms') return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(3)} ms`;
+  if (unit === 'ms')
+    return v >= 1000
+      ? `${(v / 1000).toFixed(2)} s`
+      : `${v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(3)} ms`;
   if (unit === '×') return `${v.toFixed(2)}×`;
   if (unit === '/s') return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)}/s`;
   return v >= 100 ? String(Math.round(v)) : String(Number(v.toFixed(2)));
@@ -105,8 +120,16 @@ function runChart(d: typeof D3, page: RunPageData): void {
 
   function frame(el: Element) {
     const width = W(el);
-    const svg = d.select(el).append('svg').attr('viewBox', `0 0 ${width} ${H}`).attr('preserveAspectRatio', 'none').style('height', `${H}px`);
-    const x = d.scaleLinear().domain([0, dur]).range([M.left, width - M.right]);
+    const svg = d
+      .select(el)
+      .append('svg')
+      .attr('viewBox', `0 0 ${width} ${H}`)
+      .attr('preserveAspectRatio', 'none')
+      .style('height', `${H}px`);
+    const x = d
+      .scaleLinear()
+      .domain([0, dur])
+      .range([M.left, width - M.right]);
     for (const b of bands)
       svg
         .append('rect')
@@ -123,12 +146,24 @@ function runChart(d: typeof D3, page: RunPageData): void {
     return { svg, x, width };
   }
 
-  function axes(svg: D3.Selection<SVGSVGElement, unknown, null, undefined>, x: D3.ScaleLinear<number, number>, y: D3.ScaleContinuousNumeric<number, number>, width: number, percent: boolean) {
+  function axes(
+    svg: D3.Selection<SVGSVGElement, unknown, null, undefined>,
+    x: D3.ScaleLinear<number, number>,
+    y: D3.ScaleContinuousNumeric<number, number>,
+    width: number,
+    percent: boolean,
+  ) {
     svg
       .append('g')
       .attr('class', 'grid')
       .attr('transform', `translate(${M.left},0)`)
-      .call(d.axisLeft(y).ticks(4).tickSize(-(width - M.left - M.right)).tickFormat(() => ''));
+      .call(
+        d
+          .axisLeft(y)
+          .ticks(4)
+          .tickSize(-(width - M.left - M.right))
+          .tickFormat(() => ''),
+      );
     svg
       .append('g')
       .attr('class', 'axis')
@@ -144,7 +179,13 @@ function runChart(d: typeof D3, page: RunPageData): void {
       .append('g')
       .attr('class', 'axis')
       .attr('transform', `translate(${M.left},0)`)
-      .call(d.axisLeft(y).ticks(4).tickFormat(percent ? d.format('.0%') : d.format('~s')).tickSizeOuter(0));
+      .call(
+        d
+          .axisLeft(y)
+          .ticks(4)
+          .tickFormat(percent ? d.format('.0%') : d.format('~s'))
+          .tickSizeOuter(0),
+      );
     if (focusAt !== null)
       svg
         .append('line')
@@ -168,8 +209,15 @@ function runChart(d: typeof D3, page: RunPageData): void {
           ymin = Math.min(ymin, v);
         }
     // Counts start at a scale of 5, so that an all-zero series has whole-number ticks.
-    const dom = kind.yDomain ? kind.yDomain(ymax, ymin) : ([0, Math.max(ymax * 1.08, kind.unit === '' ? 5 : 1)] as [number, number]);
-    const y = d.scaleLinear().domain(dom).range([H - M.bottom, M.top]).clamp(true).nice(5);
+    const dom = kind.yDomain
+      ? kind.yDomain(ymax, ymin)
+      : ([0, Math.max(ymax * 1.08, kind.unit === '' ? 5 : 1)] as [number, number]);
+    const y = d
+      .scaleLinear()
+      .domain(dom)
+      .range([H - M.bottom, M.top])
+      .clamp(true)
+      .nice(5);
     axes(svg, x, y, width, kind.percent === true);
     if (kind.markers)
       for (const mk of markers)
@@ -195,7 +243,13 @@ function runChart(d: typeof D3, page: RunPageData): void {
           .y0(y(dom[0]))
           .y1((p) => y(p[1] ?? 0))
           .curve(d.curveStepBefore);
-        svg.append('path').datum(pts).attr('class', 'degradedband').attr('d', area).attr('fill', s.color).attr('opacity', 0.35);
+        svg
+          .append('path')
+          .datum(pts)
+          .attr('class', 'degradedband')
+          .attr('d', area)
+          .attr('fill', s.color)
+          .attr('opacity', 0.35);
         continue;
       }
       if (s.area) {
@@ -235,8 +289,15 @@ function runChart(d: typeof D3, page: RunPageData): void {
     series: Series[],
     unit: Unit,
   ): void {
-    const rule = svg.append('line').attr('y1', M.top).attr('y2', H - M.bottom).attr('stroke', '#8a8d90').style('display', 'none');
-    const dots = series.map((s) => svg.append('circle').attr('r', 3).attr('fill', s.color).style('display', 'none'));
+    const rule = svg
+      .append('line')
+      .attr('y1', M.top)
+      .attr('y2', H - M.bottom)
+      .attr('stroke', '#8a8d90')
+      .style('display', 'none');
+    const dots = series.map((s) =>
+      svg.append('circle').attr('r', 3).attr('fill', s.color).style('display', 'none'),
+    );
     svg
       .append('rect')
       .attr('x', M.left)
@@ -261,7 +322,10 @@ function runChart(d: typeof D3, page: RunPageData): void {
         const at: number = tx;
         rule.style('display', null).attr('x1', x(at)).attr('x2', x(at));
         const inBand = bands.filter((b) => at >= b.from && at <= b.to).map((b) => `fault ${esc(b.label)}`);
-        showTip(ev, `<div class="tt">t = ${fmtTime(at, dur)}${inBand.length ? ` · ${inBand.join(', ')}` : ''}</div>${rows}`);
+        showTip(
+          ev,
+          `<div class="tt">t = ${fmtTime(at, dur)}${inBand.length ? ` · ${inBand.join(', ')}` : ''}</div>${rows}`,
+        );
       })
       .on('mouseleave', () => {
         rule.style('display', 'none');
@@ -282,7 +346,11 @@ function runChart(d: typeof D3, page: RunPageData): void {
     const stack = d.stack<Record<string, number>>().keys(keys)(rows);
     const top = stack.length ? stack[stack.length - 1] : [];
     const ymax = d.max(top, (p) => p[1]) ?? 1;
-    const y = d.scaleLinear().domain([0, (ymax || 1) * 1.08]).nice(4).range([H - M.bottom, M.top]);
+    const y = d
+      .scaleLinear()
+      .domain([0, (ymax || 1) * 1.08])
+      .nice(4)
+      .range([H - M.bottom, M.top]);
     axes(svg, x, y, width, false);
     const area = d
       .area<D3.SeriesPoint<Record<string, number>>>()
@@ -301,7 +369,14 @@ function runChart(d: typeof D3, page: RunPageData): void {
         .append('title')
         .text(layer.key);
     if (!keys.length)
-      svg.append('text').attr('x', (M.left + width - M.right) / 2).attr('y', H / 2).attr('text-anchor', 'middle').attr('fill', '#6a6e73').attr('font-size', 12).text('no failures');
+      svg
+        .append('text')
+        .attr('x', (M.left + width - M.right) / 2)
+        .attr('y', H / 2)
+        .attr('text-anchor', 'middle')
+        .attr('fill', '#6a6e73')
+        .attr('font-size', 12)
+        .text('no failures');
     const series: Series[] = keys.map((k) => ({
       name: k,
       color: page.causeColors[page.causes.indexOf(k)],
@@ -312,10 +387,15 @@ function runChart(d: typeof D3, page: RunPageData): void {
   }
 
   const rate = (b: ClientBlock, i: number) => (b.requests[i] > 0 ? b.successes[i] / b.requests[i] : null);
-  const perSecond = (b: ClientBlock, run: ClientRun, col: number[]) => col.map((v) => (v * 1000) / run.stepMs);
+  const perSecond = (b: ClientBlock, run: ClientRun, col: number[]) =>
+    col.map((v) => (v * 1000) / run.stepMs);
   const shareDomain = (): [number, number] => [0, 1];
   const KINDS: Record<string, Kind> = {
-    rps: { unit: '/s', area: true, series: (b, run) => [{ suffix: '', values: perSecond(b, run, b.requests) }] },
+    rps: {
+      unit: '/s',
+      area: true,
+      series: (b, run) => [{ suffix: '', values: perSecond(b, run, b.requests) }],
+    },
     success: {
       unit: '%',
       percent: true,
@@ -325,19 +405,28 @@ function runChart(d: typeof D3, page: RunPageData): void {
         { suffix: '', values: b.requests.map((_, i) => rate(b, i)) },
         // Degraded answers (fallbacks) as a band: a page that "succeeded" without its reviews.
         ...(b.degraded
-          ? [{ suffix: ' degraded', color: '#c58c00', band: true, values: b.degraded.map((v, i) => (b.requests[i] > 0 ? v / b.requests[i] : null)) }]
+          ? [
+              {
+                suffix: ' degraded',
+                color: '#c58c00',
+                band: true,
+                values: b.degraded.map((v, i) => (b.requests[i] > 0 ? v / b.requests[i] : null)),
+              },
+            ]
           : []),
       ],
     },
-    p99: { unit: 'ms', markers: true, series: (b) => [{ suffix: '', values: b.p99.map((v, i) => (b.requests[i] > 0 ? v : null)) }] },
+    p99: {
+      unit: 'ms',
+      markers: true,
+      series: (b) => [{ suffix: '', values: b.p99.map((v, i) => (b.requests[i] > 0 ? v : null)) }],
+    },
     util: {
       unit: '%',
       percent: true,
       yDomain: shareDomain,
       series: (b) =>
-        b.cpu
-          ? [{ suffix: ' cpu', values: b.cpu }]
-          : [{ suffix: ' slots', values: b.utilization ?? [] }],
+        b.cpu ? [{ suffix: ' cpu', values: b.cpu }] : [{ suffix: ' slots', values: b.utilization ?? [] }],
     },
     queue: {
       unit: '',
@@ -353,7 +442,9 @@ function runChart(d: typeof D3, page: RunPageData): void {
       series: (b) => [
         {
           suffix: '',
-          values: (b.startAttempts ?? []).map((a, i) => ((b.sent?.[i] ?? 0) > 0 ? a / (b.sent?.[i] ?? 1) : null)),
+          values: (b.startAttempts ?? []).map((a, i) =>
+            (b.sent?.[i] ?? 0) > 0 ? a / (b.sent?.[i] ?? 1) : null,
+          ),
         },
       ],
     },
@@ -375,7 +466,10 @@ function runChart(d: typeof D3, page: RunPageData): void {
 
   function canaryChart(el: Element, name: string): void {
     const { svg, x, width } = frame(el);
-    const y = d.scaleLinear().domain([0, 100]).range([H - M.bottom, M.top]);
+    const y = d
+      .scaleLinear()
+      .domain([0, 100])
+      .range([H - M.bottom, M.top]);
     axes(svg, x, y, width, false);
     page.runs.forEach((run, ri) => {
       const steps = run.canary[name] ?? [];
@@ -384,7 +478,14 @@ function runChart(d: typeof D3, page: RunPageData): void {
         .append('path')
         .datum(pts)
         .attr('class', 'series')
-        .attr('d', d.line<[number, number]>().x((p) => x(p[0])).y((p) => y(p[1])).curve(d.curveStepAfter))
+        .attr(
+          'd',
+          d
+            .line<[number, number]>()
+            .x((p) => x(p[0]))
+            .y((p) => y(p[1]))
+            .curve(d.curveStepAfter),
+        )
         .attr('fill', 'none')
         .attr('stroke', run.color)
         .attr('stroke-dasharray', page.runs.length > 1 ? dashes[ri % 4] : null)
@@ -414,7 +515,12 @@ function runChart(d: typeof D3, page: RunPageData): void {
           const b = run.edges[key];
           if (!b) return;
           for (const s of kind.series(b, run))
-            series.push({ name: key.replace('->', ' → ') + s.suffix, color: page.edgeColors[k % page.edgeColors.length], t: run.t, values: s.values });
+            series.push({
+              name: key.replace('->', ' → ') + s.suffix,
+              color: page.edgeColors[k % page.edgeColors.length],
+              t: run.t,
+              values: s.values,
+            });
         });
       } else {
         page.runs.forEach((run, ri) => {
@@ -481,7 +587,9 @@ function heatmaps(d: typeof D3, page: HeatmapData): void {
   const cw = 76;
   const ch = 28;
   const top = 44;
-  const left = heat.y.key ? Math.max(48, heat.y.key.length * 7.4 + 16, ...heat.y.values.map((v) => v.length * 6.5 + 14)) : 16;
+  const left = heat.y.key
+    ? Math.max(48, heat.y.key.length * 7.4 + 16, ...heat.y.values.map((v) => v.length * 6.5 + 14))
+    : 16;
   for (const m of heat.metrics) {
     const flat = m.cells.flat().filter((v) => Number.isFinite(v));
     const lo = d.min(flat) ?? 0;
@@ -492,23 +600,66 @@ function heatmaps(d: typeof D3, page: HeatmapData): void {
     const color = (v: number) => (flatSpread ? '#dbe4ee' : scale(v));
     const div = d.select('#maps').append('div').attr('class', 'map');
     div.append('h3').text(m.name);
-    div.append('div').attr('class', 'hint').text(flatSpread ? 'the same in every variant' : m.higherIsBetter ? 'higher is better' : 'lower is better');
+    div
+      .append('div')
+      .attr('class', 'hint')
+      .text(
+        flatSpread ? 'the same in every variant' : m.higherIsBetter ? 'higher is better' : 'lower is better',
+      );
     const w = left + cw * heat.x.values.length + 4;
     const h = top + ch * heat.y.values.length + 4;
     const svg = div.append('svg').attr('width', w).attr('height', h);
-    svg.append('text').attr('class', 'axis').attr('x', left + (cw * heat.x.values.length) / 2).attr('y', 12).attr('text-anchor', 'middle').text(`${heat.x.key} →`);
-    if (heat.y.key) svg.append('text').attr('class', 'axis').attr('x', left - 6).attr('y', top - 8).attr('text-anchor', 'end').text(`${heat.y.key} ↓`);
-    heat.x.values.forEach((v, i) => svg.append('text').attr('x', left + i * cw + cw / 2).attr('y', top - 8).attr('text-anchor', 'middle').text(v));
-    heat.y.values.forEach((v, j) => svg.append('text').attr('x', left - 6).attr('y', top + j * ch + ch / 2 + 4).attr('text-anchor', 'end').text(v));
+    svg
+      .append('text')
+      .attr('class', 'axis')
+      .attr('x', left + (cw * heat.x.values.length) / 2)
+      .attr('y', 12)
+      .attr('text-anchor', 'middle')
+      .text(`${heat.x.key} →`);
+    if (heat.y.key)
+      svg
+        .append('text')
+        .attr('class', 'axis')
+        .attr('x', left - 6)
+        .attr('y', top - 8)
+        .attr('text-anchor', 'end')
+        .text(`${heat.y.key} ↓`);
+    heat.x.values.forEach((v, i) =>
+      svg
+        .append('text')
+        .attr('x', left + i * cw + cw / 2)
+        .attr('y', top - 8)
+        .attr('text-anchor', 'middle')
+        .text(v),
+    );
+    heat.y.values.forEach((v, j) =>
+      svg
+        .append('text')
+        .attr('x', left - 6)
+        .attr('y', top + j * ch + ch / 2 + 4)
+        .attr('text-anchor', 'end')
+        .text(v),
+    );
     m.cells.forEach((row, j) =>
       row.forEach((v, i) => {
         const g = svg.append('g').attr('transform', `translate(${left + i * cw},${top + j * ch})`);
         const fill = Number.isFinite(v) ? color(v) : '#e5e7eb';
-        g.append('rect').attr('width', cw - 2).attr('height', ch - 2).attr('rx', 2).attr('fill', fill);
+        g.append('rect')
+          .attr('width', cw - 2)
+          .attr('height', ch - 2)
+          .attr('rx', 2)
+          .attr('fill', fill);
         const dark = d.hsl(fill).l < 0.45;
         const text = Number.isFinite(v) ? fmt[m.format](v) : '-';
-        g.append('text').attr('x', cw / 2).attr('y', ch / 2 + 3).attr('text-anchor', 'middle').style('fill', dark ? '#fff' : '#1f2328').text(text);
-        g.append('title').text(`${heat.y.key ? `${heat.y.key}=${heat.y.values[j]}, ` : ''}${heat.x.key}=${heat.x.values[i]}: ${text}`);
+        g.append('text')
+          .attr('x', cw / 2)
+          .attr('y', ch / 2 + 3)
+          .attr('text-anchor', 'middle')
+          .style('fill', dark ? '#fff' : '#1f2328')
+          .text(text);
+        g.append('title').text(
+          `${heat.y.key ? `${heat.y.key}=${heat.y.values[j]}, ` : ''}${heat.x.key}=${heat.x.values[i]}: ${text}`,
+        );
       }),
     );
   }

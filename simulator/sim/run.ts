@@ -138,7 +138,10 @@ export function startScenario(scenario: ScenarioSpec, options: RunOptions = {}):
       if (svc.spec.cpu === undefined) continue;
       const cores = svc.spec.cpu * svc.instances.length;
       const span = t - lastSampleAt;
-      recorder.sampleCpu(svc.id, cores > 0 && span > 0 ? (svc.cpuBusy - cpuBusyAt[svc.id]) / (cores * span) : 0);
+      recorder.sampleCpu(
+        svc.id,
+        cores > 0 && span > 0 ? (svc.cpuBusy - cpuBusyAt[svc.id]) / (cores * span) : 0,
+      );
       cpuBusyAt[svc.id] = svc.cpuBusy;
     }
     lastSampleAt = t;

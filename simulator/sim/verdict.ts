@@ -104,7 +104,15 @@ export class VerdictSink implements Sink {
       const where = `${s.service ?? 'entry'}${s.window ? `, ${fmtWindow(s.window)}` : ''}`;
       // No completion in the window: nothing was measured, so the probe cannot hold.
       if (p.total === 0)
-        return { name: s.name, ok: false, status: 'no-data', observed: null, samples: 0, expected: `${expected} (${where})`, unit };
+        return {
+          name: s.name,
+          ok: false,
+          status: 'no-data',
+          observed: null,
+          samples: 0,
+          expected: `${expected} (${where})`,
+          unit,
+        };
       let observed: number;
       let ok: boolean;
       if (s.metric === 'successRate') {
@@ -164,8 +172,21 @@ export function thresholdResults(
     }
   };
   return thresholds.map((th) => {
-    if (requests === 0 || (th.metric !== 'http_req_failed' && th.metric !== 'checks' && th.metric !== 'http_reqs' && entry.count === 0))
-      return { metric: th.metric, source: th.source, ok: false, status: 'no-data', observed: null, unit: thresholdUnit(th) };
+    if (
+      requests === 0 ||
+      (th.metric !== 'http_req_failed' &&
+        th.metric !== 'checks' &&
+        th.metric !== 'http_reqs' &&
+        entry.count === 0)
+    )
+      return {
+        metric: th.metric,
+        source: th.source,
+        ok: false,
+        status: 'no-data',
+        observed: null,
+        unit: thresholdUnit(th),
+      };
     const observed = value(th);
     const ok = compare(observed, th.op, th.value);
     return {
@@ -180,7 +201,8 @@ export function thresholdResults(
 }
 
 function thresholdUnit(th: Threshold): CheckUnit {
-  if (th.metric === 'http_req_failed' || th.metric === 'checks') return th.stat === 'count' ? 'count' : 'ratio';
+  if (th.metric === 'http_req_failed' || th.metric === 'checks')
+    return th.stat === 'count' ? 'count' : 'ratio';
   if (th.stat === 'rate') return 'per-second';
   if (th.metric === 'http_reqs' || th.stat === 'count') return 'count';
   return 'ms';

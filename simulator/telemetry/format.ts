@@ -114,4 +114,3 @@ export function sumCauses(f: Partial<Record<FailureCause, number>>): number {
   for (const c of FAILURE_CAUSES) s += f[c] ?? 0;
   return s;
 }
-

@@ -212,11 +212,20 @@ export function narrate(r: RunResult): Sentence[] {
   }
 
   // breakers: first opening per destination, what they short-circuited
-  const byDest = new Map<string, { first: number; opens: number; rejected: number; subjects: Set<string>; reason: string }>();
+  const byDest = new Map<
+    string,
+    { first: number; opens: number; rejected: number; subjects: Set<string>; reason: string }
+  >();
   for (const ev of r.events) {
     if (ev.kind !== 'breaker' || ev.state !== 'open') continue;
     const dest = ev.subject.split(' → ')[1] ?? ev.subject;
-    const cur = byDest.get(dest) ?? { first: ev.t, opens: 0, rejected: 0, subjects: new Set<string>(), reason: ev.reason };
+    const cur = byDest.get(dest) ?? {
+      first: ev.t,
+      opens: 0,
+      rejected: 0,
+      subjects: new Set<string>(),
+      reason: ev.reason,
+    };
     cur.opens++;
     cur.subjects.add(ev.subject);
     byDest.set(dest, cur);
@@ -308,7 +317,10 @@ export function narrate(r: RunResult): Sentence[] {
       out.push({
         kind: 'recovered',
         atMs: tEnd(r, last),
-        figures: { worstSuccessRate: Math.round(min * 1e4) / 1e4, downMs: tEnd(r, last) - tStart(r, worst[0]) },
+        figures: {
+          worstSuccessRate: Math.round(min * 1e4) / 1e4,
+          downMs: tEnd(r, last) - tStart(r, worst[0]),
+        },
         text: `The entry was back above 99% success at ${at(tEnd(r, last))}, after ${fmtDuration(tEnd(r, last) - tStart(r, worst[0]))} at as low as ${fmtShare(min)}.`,
         chart: { scope: 'entry', name: '', metric: 'success' },
       });

@@ -83,7 +83,13 @@ function fit(col: number[], n: number): number[] {
  * Stuck work: when something is in flight at the end and the trailing intervals completed
  * nothing while work was in flight, the start of that silence (ms); else undefined.
  */
-function stuckSince(t: number[], completions: number[], inFlight: number[] | null, atEnd: number, intervalMs: number): number | undefined {
+function stuckSince(
+  t: number[],
+  completions: number[],
+  inFlight: number[] | null,
+  atEnd: number,
+  intervalMs: number,
+): number | undefined {
   if (atEnd <= 0 || t.length === 0) return undefined;
   let i = t.length - 1;
   while (i >= 0 && completions[i] === 0 && (inFlight === null || inFlight[i] > 0)) i--;
@@ -474,7 +480,8 @@ export class Recorder {
 
     const entry = this.entry;
     let entryArrived = 0;
-    for (let e = 0; e < this.edgeList.length; e++) if (this.edgeList[e][0] === 'client') entryArrived += this.edgeRequests[e];
+    for (let e = 0; e < this.edgeList.length; e++)
+      if (this.edgeList[e][0] === 'client') entryArrived += this.edgeRequests[e];
     const entryInFlight = Math.max(0, entryArrived - entry.completed);
     const entryStuck = stuckSince(this.t, entry.requests, null, entryInFlight, this.intervalMs);
     const summary: RunResult['summary'] = {

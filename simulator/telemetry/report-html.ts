@@ -13,7 +13,16 @@
  * The d3 source is passed in by the caller (the CLI reads node_modules/d3/dist/d3.min.js), so this
  * module stays isomorphic: no `node:` imports, no DOM access in this module.
  */
-import type { CheckStatus, CheckUnit, FailureCause, RunEvent, RunResult, SeriesBlock, TimeSeries, Verdict } from './types.ts';
+import type {
+  CheckStatus,
+  CheckUnit,
+  FailureCause,
+  RunEvent,
+  RunResult,
+  SeriesBlock,
+  TimeSeries,
+  Verdict,
+} from './types.ts';
 import type { ClientBlock, ClientRun, RunPageData } from './html/client-data.ts';
 import { DATA_ID } from './html/client-data.ts';
 import { codeBlock, html, jsonBlock, page, raw } from './html/template.ts';
@@ -459,9 +468,24 @@ function renderGraph(r: RunResult, layout: GraphLayout, uid: string): string {
       versions.forEach(([v, c], k) => {
         const vx = node.x + (k - (versions.length - 1) / 2) * gap;
         const vr = 3 + 7 * Math.sqrt(c / total);
-        versionParts += html`<g class="version" data-version="${v}"><title>${`${node.id} ${v}: ${fmtInt(c)} requests (${fmtPct(c / total, 1)})`}</title><circle cx="${num(vx)}" cy="${num(y0)}" r="${num(vr)}" fill="#ffffff" stroke="${healthColor(s?.successRate ?? 1, c)}" stroke-width="2"/><text x="${num(vx)}" y="${num(y0 + vr + 11)}" text-anchor="middle" class="nsub">${v}</text></g>`.value;
+        versionParts += html`<g class="version" data-version="${v}"
+          ><title>${`${node.id} ${v}: ${fmtInt(c)} requests (${fmtPct(c / total, 1)})`}</title
+          ><circle
+            cx="${num(vx)}"
+            cy="${num(y0)}"
+            r="${num(vr)}"
+            fill="#ffffff"
+            stroke="${healthColor(s?.successRate ?? 1, c)}"
+            stroke-width="2"
+          /><text x="${num(vx)}" y="${num(y0 + vr + 11)}" text-anchor="middle" class="nsub">${v}</text></g
+        >`.value;
       });
-      occupied.push({ x0: node.x - gap * versions.length / 2, y0: y0 - 12, x1: node.x + gap * versions.length / 2, y1: y0 + 24 });
+      occupied.push({
+        x0: node.x - (gap * versions.length) / 2,
+        y0: y0 - 12,
+        x1: node.x + (gap * versions.length) / 2,
+        y1: y0 + 24,
+      });
     }
     nodeParts.push(
       `<g class="node${s ? '' : ' ext'}" data-id="${h(node.id)}"><title>${h(tip)}</title>${shape}${versionParts}`,
@@ -931,14 +955,15 @@ function verdictClass(v: Verdict): string {
 }
 
 function checksList(r: RunResult): string {
-  if (r.thresholds.length === 0 && r.probes.length === 0)
-    return `<p class="muted">${h(NO_CHECKS_HINT)}.</p>`;
+  if (r.thresholds.length === 0 && r.probes.length === 0) return `<p class="muted">${h(NO_CHECKS_HINT)}.</p>`;
   type C = { ok: boolean; status?: CheckStatus; observed: number | null; unit?: CheckUnit };
   const item = (c: C, name: string, expected: string): string => {
     const noData = c.status === 'no-data' || c.observed === null;
     const cls = noData ? 'nodata' : c.ok ? 'ok' : 'bad';
     const mark = noData ? '?' : c.ok ? '✓' : '✗';
-    const obs = noData ? 'no data (the window held no request)' : `observed ${fmtCheckValue(c.observed, c.unit ?? 'count')}`;
+    const obs = noData
+      ? 'no data (the window held no request)'
+      : `observed ${fmtCheckValue(c.observed, c.unit ?? 'count')}`;
     return `<li class="${cls}"><span class="mark">${mark}</span><span class="cname">${h(name)}</span><span class="cexp">${h(expected)}</span><span class="cobs">${h(obs)}</span></li>`;
   };
   return `<ul class="checks">${[
@@ -1005,7 +1030,11 @@ function summaryCards(r: RunResult): string {
     card(
       'Busiest service',
       busiest ? h(busiest[0]) : '-',
-      busiest ? h(`peak ${peakUtilization(r, busiest[0])} (mean ${fmtPct(r.services[busiest[0]].cpuUtilization ?? r.services[busiest[0]].utilization, 1)})`) : '',
+      busiest
+        ? h(
+            `peak ${peakUtilization(r, busiest[0])} (mean ${fmtPct(r.services[busiest[0]].cpuUtilization ?? r.services[busiest[0]].utilization, 1)})`,
+          )
+        : '',
       '',
       true,
     ),
@@ -1193,7 +1222,8 @@ function chartId(spec: string): string {
 }
 
 function chartBox(title: string, spec: string): string {
-  return html`<div class="chart needs-d3" id="${chartId(spec)}" data-chart="${spec}"><h4>${title}</h4></div>`.value;
+  return html`<div class="chart needs-d3" id="${chartId(spec)}" data-chart="${spec}"><h4>${title}</h4></div>`
+    .value;
 }
 
 /** The chart a sentence points at (see narrative.ts ChartRef). */
@@ -1211,9 +1241,23 @@ function storySection(r: RunResult, label: string): string {
   const items = story.map((st) => {
     const spec = sentenceChart(st);
     const href = spec === 'events' ? '#events' : `#${chartId(spec)}`;
-    return html`<li data-kind="${st.kind}" data-service="${st.service ?? ''}"><a href="${href}" data-at="${String(Math.round(st.atMs))}"><span class="when">${fmtClock(st.atMs)}</span> ${st.text}</a></li>`;
+    return html`<li data-kind="${st.kind}" data-service="${st.service ?? ''}">
+      <a href="${href}" data-at="${String(Math.round(st.atMs))}"
+        ><span class="when">${fmtClock(st.atMs)}</span> ${st.text}</a
+      >
+    </li>`;
   });
-  return html`<section class="panel story"><h2>What happened<span class="hint">${label ? `${label} · ` : ''}derived from the result; click a sentence to see its moment on the charts</span></h2><ol class="story">${items}</ol></section>`.value;
+  return html`<section class="panel story">
+    <h2>
+      What happened<span class="hint"
+        >${label ? `${label} · ` : ''}derived from the result; click a sentence to see its moment on the
+        charts</span
+      >
+    </h2>
+    <ol class="story">
+      ${items}
+    </ol>
+  </section>`.value;
 }
 
 /** One self-contained HTML document for one run, or for a comparison of several. */

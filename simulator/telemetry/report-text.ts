@@ -54,9 +54,21 @@ interface Cell {
 function table(
   headers: string[],
   rows: (string | Cell)[][],
-  opts: { align?: ('l' | 'r')[]; indent?: string; head?: Paint } = {},
+  opts: { align?: ('l' | 'r')[]; indent?: string; head?: Paint; maxWidth?: number } = {},
 ): string[] {
   const cells: Cell[][] = rows.map((r) => r.map((c) => (typeof c === 'string' ? { text: c } : c)));
+  if (opts.maxWidth !== undefined && headers.length > 1) {
+    // Fit the width by shortening the last (free-text) column: details stay behind --wide.
+    const last = headers.length - 1;
+    const before = headers
+      .slice(0, last)
+      .map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ? r[i].text.length : 0))) + 2)
+      .reduce((a, b) => a + b, (opts.indent ?? '  ').length);
+    const room = Math.max(12, opts.maxWidth - before);
+    for (const r of cells)
+      if (r[last] && r[last].text.length > room)
+        r[last] = { ...r[last], text: r[last].text.slice(0, room - 1) + '…' };
+  }
   const widths = headers.map((h, i) =>
     Math.max(h.length, ...cells.map((r) => (r[i] ? r[i].text.length : 0))),
   );
@@ -220,7 +232,10 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
             n,
             fmtInt(st.instances),
             fmtInt(st.requests),
-            { text: fl ? fmtInt(fl) : '-', paint: st.stuckSinceMs !== undefined ? paint(ANSI.amber) : undefined },
+            {
+              text: fl ? fmtInt(fl) : '-',
+              paint: st.stuckSinceMs !== undefined ? paint(ANSI.amber) : undefined,
+            },
             {
               text: completed ? fmtShare(st.successRate) : '-',
               paint: healthPaint(health(st.successRate, completed)),
@@ -283,7 +298,11 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
         { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r'], head: dim },
       ),
     );
-    out.push(dim('  not sent = short-circuited by the caller proxy: breaker open, no healthy host, pool full, abort'));
+    out.push(
+      dim(
+        '  not sent = short-circuited by the caller proxy: breaker open, no healthy host, pool full, abort',
+      ),
+    );
   }
 
   // failures by cause
@@ -316,7 +335,12 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
           fmtInt(svcTotals[c] ?? 0),
           fmtInt(callTotals[c] ?? 0),
           fmtInt(attemptTotals[c] ?? 0),
-          [ENVOY_OUTCOMES[c].code ? String(ENVOY_OUTCOMES[c].code) : '', ENVOY_OUTCOMES[c].flags === '-' ? '' : ENVOY_OUTCOMES[c].flags].filter(Boolean).join(' ') || '-',
+          [
+            ENVOY_OUTCOMES[c].code ? String(ENVOY_OUTCOMES[c].code) : '',
+            ENVOY_OUTCOMES[c].flags === '-' ? '' : ENVOY_OUTCOMES[c].flags,
+          ]
+            .filter(Boolean)
+            .join(' ') || '-',
         ]),
         { align: ['l', 'r', 'r', 'r', 'r', 'l'], head: dim },
       ),
@@ -350,7 +374,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
       out.push('');
       out.push(
         ...table(
-          ['breaker', 'state', 'opened', 'rejected', 'peak consecutive failures', 'peak failure rate'],
+          ['breaker', 'state', 'opened', 'rejected', 'peak consec. fails', 'peak fail rate'],
           breakers.map((b) => [
             b.subject,
             b.state,
@@ -372,14 +396,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
       out.push('');
       out.push(
         ...table(
-          [
-            'outlier detector',
-            'hosts',
-            'ejections',
-            'refused (max %)',
-            'peak consecutive 5xx',
-            'peak gateway errors',
-          ],
+          ['outlier detector', 'hosts', 'ejections', 'refused', 'peak 5xx', 'peak gw errors'],
           detectors.map((d) => [
             d.subject,
             fmtInt(d.hosts),
@@ -428,7 +445,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
           },
           e.reason,
         ]),
-        { align: ['r', 'l', 'l', 'l', 'l'], head: dim },
+        { align: ['r', 'l', 'l', 'l', 'l'], head: dim, maxWidth: wide ? undefined : 100 },
       ),
     );
     if (events.length > maxEvents) {
@@ -506,7 +523,8 @@ export function peakUtilization(r: RunResult, name: string): string {
   const block = r.series.services[name];
   const cpu = block?.cpu;
   const col = cpu ?? block?.utilization;
-  if (!col || col.length === 0) return st.cpuUtilization !== undefined ? `${fmtShare(st.cpuUtilization)} cpu` : fmtShare(st.utilization);
+  if (!col || col.length === 0)
+    return st.cpuUtilization !== undefined ? `${fmtShare(st.cpuUtilization)} cpu` : fmtShare(st.utilization);
   let peak = 0;
   for (const v of col) if (v > peak) peak = v;
   return `${fmtShare(peak)}${cpu ? ' cpu' : ''}`;

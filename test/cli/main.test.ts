@@ -18,7 +18,14 @@ vi.mock('../../simulator/sim/run.ts', () => {
         passed: false,
         verdict: 'failed',
         thresholds: [
-          { metric: 'http_req_duration', source: 'p(99)<10', ok: false, status: 'violated', observed: 40, unit: 'ms' },
+          {
+            metric: 'http_req_duration',
+            source: 'p(99)<10',
+            ok: false,
+            status: 'violated',
+            observed: 40,
+            unit: 'ms',
+          },
         ],
       };
     }

@@ -150,8 +150,9 @@ describe('renderHtml', () => {
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 },
       );
       const charts = (html.match(/data-chart=/g) ?? []).length;
-      const drawn = (dom.match(/<div class="chart needs-d3" id="[^"]*" data-chart="[^"]*"><h4>[^<]*<\/h4><svg/g) ?? [])
-        .length;
+      const drawn = (
+        dom.match(/<div class="chart needs-d3" id="[^"]*" data-chart="[^"]*"><h4>[^<]*<\/h4><svg/g) ?? []
+      ).length;
       expect(charts).toBeGreaterThan(10);
       expect(drawn).toBe(charts);
       expect(dom).not.toMatch(/data-chart="[^"]*"><div class="nojs"/);

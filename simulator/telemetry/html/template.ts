@@ -46,7 +46,10 @@ const SCRIPT = ['scr', 'ipt'].join('');
 
 /** JSON for an inline data block: `<` is escaped, so the block cannot be closed from inside. */
 export function jsonBlock(id: string, data: unknown): SafeHtml {
-  const json = JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return new SafeHtml(`<${SCRIPT} type="application/json" id="${escapeHtml(id)}">${json}</${SCRIPT}>`);
 }
 
