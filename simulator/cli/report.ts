@@ -331,7 +331,6 @@ export function sweepHtml(
   assets: { d3Source: string; clientSource?: string } | string,
 ): string {
   const d3Source = typeof assets === 'string' ? assets : assets.d3Source;
-  const table = sweepText(axes, variants, results);
   const metrics = results.map(metricsOf);
   let heat: unknown = null;
   if (axes.length === 2 || axes.length === 1) {

@@ -2,7 +2,7 @@
  * Issue #7 "what misleads today", through the real CLI: each item's new behaviour — exit codes, the
  * message, the files left on disk.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -300,7 +300,6 @@ describe('formatting for a projector', () => {
   });
 
   it('colours on request (FORCE_COLOR) and never with NO_COLOR', () => {
-    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     const run = (env: Record<string, string>) =>
       spawnSync(process.execPath, [BIN, 'run', mm1, '--duration', '2s', '--quiet'], {
         cwd: ROOT,
