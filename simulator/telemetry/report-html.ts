@@ -1400,7 +1400,7 @@ export function renderHtml(input: RunResult | RunResult[], options: HtmlReportOp
         const s = first.services[n];
         const completed = s ? s.successes + sumCauses(s.failures) : 0;
         const util = first.series.services[n]?.cpu ? 'CPU utilisation' : 'Worker-slot utilisation';
-        return `<div class="svcrow"><h3>${h(n)}${s ? pill(s.successRate, completed) : ''}</h3><div class="chartgrid">${chartBox('Success rate', `service|${n}|success`)}${chartBox('Latency p99', `service|${n}|p99`)}${chartBox(util, `service|${n}|util`)}${chartBox('Queue and in flight', `service|${n}|queue`)}</div></div>`;
+        return `<div class="svcrow"><h3>${h(n)}${s ? pill(s.successRate, completed) : ''}</h3><div class="chartgrid">${chartBox('Success rate', `service|${n}|success`)}${chartBox('Latency p99', `service|${n}|p99`)}${chartBox(util, `service|${n}|util`)}${chartBox(compare ? 'Queue and in flight' : 'Queue (blue) and in flight (purple)', `service|${n}|queue`)}</div></div>`;
       }),
       `</section>`,
     );
