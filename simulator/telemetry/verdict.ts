@@ -22,8 +22,7 @@ export function verdictLabel(v: Verdict): string {
 
 /** How a user turns a run with nothing to check into an experiment. */
 export const NO_CHECKS_HINT =
-  'nothing was checked: add `thresholds` to the LoadProfile (e.g. http_req_failed: ["rate<0.01"]) ' +
-  'or `steadyState` probes to a ChaosExperiment';
+  'nothing was checked: add `thresholds` (LoadProfile) or `steadyState` probes (ChaosExperiment)';
 
 export interface CheckCount {
   total: number;
