@@ -43,8 +43,8 @@ function argsOf(cmd: string): string[] {
   return out;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the RunResult / compare JSON, read field by field
 const json = (args: string[]): { r: CliRun; j: any } => {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const withJson = args.includes('--format') ? args : [...args, '--format', 'json'];
   const r = runCli([...withJson, '--quiet']);
   return { r, j: JSON.parse(r.stdout) };
