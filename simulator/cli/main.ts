@@ -150,7 +150,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   )
     .option(
       '--vary <key=values>',
-      "KEY=V1,V2… or KEY=A..B, e.g. 'ratings.retries.attempts=0..4' (repeatable)",
+      "KEY=V1,V2… or KEY=A..B, e.g. 'ratings.timeout=250ms,1s' (repeatable; at least one)",
       collect,
       [],
     )
@@ -165,11 +165,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 ok, 1 thresholds or steady-state hypothesis violated, 2 bad input, 3 internal error.
+Exit codes: 0 ok, 1 a threshold or steady-state probe did not hold (or had no data), 2 bad input,
+3 internal error, 130 interrupted.
 Examples:
   meshdojo run topologies/bookinfo.yaml
   meshdojo run topologies/bookinfo.yaml chaos/bookinfo-ratings-slow.yaml --format html --out report.html
-  meshdojo sweep topologies/bookinfo.yaml --vary 'ratings.retries.attempts=0..4' --vary 'ratings.timeout=250ms,1s'`,
+  meshdojo sweep topologies/bookinfo.yaml chaos/bookinfo-ratings-slow.yaml \\
+    --policy topologies/policies/bookinfo-ratings-retries.yaml --vary 'ratings.retries.attempts=0..3'`,
   );
   return program;
 }
