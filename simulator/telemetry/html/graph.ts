@@ -181,7 +181,9 @@ export function renderGraph(r: RunResult, layout: GraphLayout, uid: string): str
         `${node.id} (${s.instances} instance${s.instances === 1 ? '' : 's'})`,
         `requests ${fmtInt(s.requests)}, success ${completed ? fmtPct(s.successRate) : '–'}`,
         `p50 ${fmtMs(s.latencyMs.p50)} ms, p99 ${fmtMs(s.latencyMs.p99)} ms`,
-        `utilization ${fmtPct(s.utilization, 1)}, max queue ${fmtInt(s.maxQueue)}`,
+        s.cpuUtilization !== undefined
+          ? `CPU ${fmtPct(s.cpuUtilization, 1)} of its cores (slots ${fmtPct(s.utilization, 1)}), max queue ${fmtInt(s.maxQueue)}`
+          : `utilization ${fmtPct(s.utilization, 1)}, max queue ${fmtInt(s.maxQueue)}`,
         `failures: ${topCauses(s.failures, 5)}`,
       ].join('\n');
       shape =

@@ -21,7 +21,7 @@ export function servicesTable(runs: { r: RunResult; label: string }[]): string {
   const compare = runs.length > 1;
   const head = compare
     ? `<tr><th rowspan="2">service</th>${runs.map(({ label }, i) => `<th colspan="5" class="run" style="border-top:3px solid ${RUN_COLORS[i % RUN_COLORS.length]}">${h(label)}</th>`).join('')}</tr><tr>${runs.map(() => '<th>requests</th><th>success</th><th>p99 ms</th><th>util</th><th>top causes</th>').join('')}</tr>`
-    : `<tr><th>service</th><th>inst</th><th>requests</th><th>success</th><th>degraded</th><th>p50 ms</th><th>p99 ms</th><th>util</th><th>max queue</th><th>orphaned</th><th>side effects (dup)</th><th class="l">top causes</th></tr>`;
+    : `<tr><th>service</th><th>inst</th><th>requests</th><th>success</th><th>in flight at end</th><th>degraded</th><th>p50 ms</th><th>p99 ms</th><th>util (mean)</th><th>max queue</th><th>orphaned</th><th>side effects (dup)</th><th class="l">top causes</th></tr>`;
   const rows = names.map((n) => {
     if (compare) {
       return `<tr><td class="l name">${h(n)}</td>${runs
@@ -29,13 +29,13 @@ export function servicesTable(runs: { r: RunResult; label: string }[]): string {
           const s = r.services[n];
           if (!s) return '<td colspan="5" class="muted">–</td>';
           const completed = s.successes + sumCauses(s.failures);
-          return `<td>${fmtInt(s.requests)}</td><td>${pill(s.successRate, completed)}</td><td>${fmtMs(s.latencyMs.p99)}</td><td>${utilBar(s.utilization)}</td><td class="l small">${h(topCauses(s.failures, 2))}</td>`;
+          return `<td>${fmtInt(s.requests)}</td><td>${pill(s.successRate, completed)}</td><td>${fmtMs(s.latencyMs.p99)}</td><td>${utilBar(s.cpuUtilization ?? s.utilization)}</td><td class="l small">${h(topCauses(s.failures, 2))}</td>`;
         })
         .join('')}</tr>`;
     }
     const s = runs[0].r.services[n];
     const completed = s.successes + sumCauses(s.failures);
-    return `<tr><td class="l name">${h(n)}</td><td>${fmtInt(s.instances)}</td><td>${fmtInt(s.requests)}</td><td>${pill(s.successRate, completed)}</td><td>${s.degraded ? fmtInt(s.degraded) : '–'}</td><td>${fmtMs(s.latencyMs.p50)}</td><td>${fmtMs(s.latencyMs.p99)}</td><td>${utilBar(s.utilization)}</td><td>${fmtInt(s.maxQueue)}</td><td>${fmtInt(s.orphaned)}</td><td>${s.sideEffects ? `${fmtInt(s.sideEffects)} (${fmtInt(s.duplicateSideEffects)})` : '–'}</td><td class="l small">${h(topCauses(s.failures))}</td></tr>`;
+    return `<tr><td class="l name">${h(n)}</td><td>${fmtInt(s.instances)}</td><td>${fmtInt(s.requests)}</td><td>${pill(s.successRate, completed)}</td><td${s.stuckSinceMs !== undefined ? ` class="warn" title="stuck: nothing completed since ${h(fmtClock(s.stuckSinceMs))}"` : ''}>${s.inFlight ? fmtInt(s.inFlight) : '-'}${s.stuckSinceMs !== undefined ? ' ⚠ stuck' : ''}</td><td>${s.degraded ? fmtInt(s.degraded) : '-'}</td><td>${fmtMs(s.latencyMs.p50)}</td><td>${fmtMs(s.latencyMs.p99)}</td><td>${utilBar(s.cpuUtilization ?? s.utilization)}${s.cpuUtilization !== undefined ? ' <small>cpu</small>' : ''}</td><td>${fmtInt(s.maxQueue)}</td><td>${fmtInt(s.orphaned)}</td><td>${s.sideEffects ? `${fmtInt(s.sideEffects)} (${fmtInt(s.duplicateSideEffects)})` : '–'}</td><td class="l small">${h(topCauses(s.failures))}</td></tr>`;
   });
   return `<div class="tablewrap"><table class="data">${head}${rows.join('')}</table></div>`;
 }
@@ -245,9 +245,15 @@ export interface Metric {
 }
 
 export const COMPARE_METRICS: Metric[] = [
-  { name: 'requests', get: (r) => r.summary.requests, fmt: fmtInt, better: 0 },
+  {
+    name: 'entry requests sent',
+    get: (r) => r.summary.arrived ?? r.summary.requests,
+    fmt: fmtInt,
+    better: 0,
+  },
+  { name: 'in flight at the end', get: (r) => r.summary.inFlight ?? 0, fmt: fmtInt, better: -1 },
   { name: 'success rate', get: (r) => r.summary.successRate, fmt: (x) => fmtPct(x), better: 1 },
-  { name: 'degraded', get: (r) => r.summary.degraded, fmt: fmtInt, better: -1 },
+  { name: 'degraded answers', get: (r) => r.summary.degraded, fmt: fmtInt, better: -1 },
   { name: 'p50 ms', get: (r) => r.summary.latencyMs.p50, fmt: fmtMs, better: -1 },
   { name: 'p90 ms', get: (r) => r.summary.latencyMs.p90, fmt: fmtMs, better: -1 },
   { name: 'p99 ms', get: (r) => r.summary.latencyMs.p99, fmt: fmtMs, better: -1 },
@@ -275,6 +281,12 @@ export const COMPARE_METRICS: Metric[] = [
   {
     name: 'breaker opens',
     get: (r) => r.events.filter((e) => e.kind === 'breaker' && e.state === 'open').length,
+    fmt: fmtInt,
+    better: 0,
+  },
+  {
+    name: 'breaker short-circuits',
+    get: (r) => (r.mesh?.breakers ?? []).reduce((a, b) => a + b.rejected, 0),
     fmt: fmtInt,
     better: 0,
   },
