@@ -40,11 +40,22 @@ export interface Estimate {
   wallMs: number;
 }
 
-/** Extrapolates what has been seen so far to the whole run. */
-export function estimateRun(run: RunStepper, wallSoFarMs: number): Estimate {
+/**
+ * Extrapolates to the whole run: requests and events by the share of virtual time done, wall time
+ * by the engine's event rate measured after the warm-up (`since`: events and wall at its end), so
+ * that JIT compilation and start-up do not inflate the estimate.
+ */
+export function estimateRun(
+  run: RunStepper,
+  wallSoFarMs: number,
+  since: { events: number; wallMs: number } = { events: 0, wallMs: 0 },
+): Estimate {
   const share = run.now / run.durationMs;
   const k = share > 0 ? 1 / share : Infinity;
-  return { requests: run.requestsSent * k, events: run.events * k, wallMs: wallSoFarMs * k };
+  const events = run.events * k;
+  const rate = (run.events - since.events) / Math.max(1e-3, wallSoFarMs - since.wallMs); // events per wall ms
+  const wallMs = rate > 0 ? wallSoFarMs + (events - run.events) / rate : Infinity;
+  return { requests: run.requestsSent * k, events, wallMs };
 }
 
 /** 3.6e10 → "3.6·10¹⁰"; small numbers with thousands separators. */
@@ -63,7 +74,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 export async function drive(run: RunStepper, opts: DriveOptions): Promise<RunResult> {
   const start = performance.now();
-  const calibrateMs = opts.calibrateMs ?? 300;
+  const calibrateMs = opts.calibrateMs ?? 400;
   const sliceWallMs = 50;
   let interrupted = false;
   const onSigint = () => {
@@ -73,6 +84,9 @@ export async function drive(run: RunStepper, opts: DriveOptions): Promise<RunRes
   try {
     let step = Math.min(run.durationMs, 1); // virtual ms per slice, adapted to ~sliceWallMs of wall time
     let estimated = false;
+    // The speed is measured after a warm-up (JIT, first allocations), over `calibrateMs` more.
+    let warm: { events: number; wallMs: number } | null = null;
+    const warmupMs = Math.min(150, calibrateMs / 2);
     while (run.now < run.durationMs) {
       const t0 = performance.now();
       run.advance(run.now + step);
@@ -80,9 +94,10 @@ export async function drive(run: RunStepper, opts: DriveOptions): Promise<RunRes
       step = spent < sliceWallMs / 2 ? step * 2 : spent > sliceWallMs * 2 ? Math.max(step / 2, 1e-3) : step;
       opts.progress.update(run.now, run.durationMs);
       const wall = performance.now() - start;
-      if (!estimated && wall >= calibrateMs && run.now < run.durationMs) {
+      if (warm === null && wall >= warmupMs) warm = { events: run.events, wallMs: wall };
+      if (!estimated && warm !== null && wall >= warm.wallMs + calibrateMs && run.now < run.durationMs) {
         estimated = true;
-        const est = estimateRun(run, wall);
+        const est = estimateRun(run, wall, warm);
         const line =
           `estimate: ~${fmtBig(est.requests)} requests, ~${fmtBig(est.events)} events, ` +
           `~${fmtDuration(est.wallMs)} of wall time (from the first ${fmtDuration(wall)})`;
@@ -92,7 +107,7 @@ export async function drive(run: RunStepper, opts: DriveOptions): Promise<RunRes
               'Shorten --duration, lower the load, or pass --yes to run it anyway. Nothing was written.',
           );
         }
-        if (est.wallMs > (opts.announceMs ?? 30_000)) opts.note?.(line);
+        if (est.wallMs > (opts.announceMs ?? 60_000)) opts.note?.(line);
       }
       await yieldToEventLoop();
       if (interrupted) throw new Interrupted(run.now, run.durationMs);

@@ -200,7 +200,9 @@ async function runCommand(files: string[], opts: RunOptions): Promise<number> {
       progress: createProgress({ quiet: opts.quiet }),
       limitMs: RUN_LIMIT_MS,
       yes: opts.yes === true,
-      note: (line) => process.stderr.write(`${line}\n`),
+      note: (line) => {
+        if (!opts.quiet) process.stderr.write(`${line}\n`);
+      },
     });
   } catch (err) {
     if (err instanceof Interrupted) {
