@@ -15,6 +15,56 @@ const ISOMORPHIC = [
 const CLOCK_RNG =
   'the isomorphic core must be deterministic: take time from the injected Clock and randomness from the injected Rng (simulator/engine/types.ts)';
 
+/** No Node built-ins in the isomorphic core. */
+const NODE_PATTERNS = [
+  {
+    group: ['node:*'],
+    message:
+      'the isomorphic core (engine, model, mesh, sim, telemetry) runs in browsers and workers too: no node: imports. File I/O belongs in simulator/cli or simulator/live.',
+  },
+  {
+    regex: '^(fs|path|os|child_process|worker_threads|crypto|http|https|net|url|util)(/.*)?$',
+    message:
+      'the isomorphic core must not import Node built-ins (use @noble/hashes for hashing, pass data in from the CLI).',
+  },
+];
+
+/**
+ * The import direction between folders (docs/architecture.md). Each entry: the folder, the
+ * folders of ours it must not import, whether it is isomorphic (no Node built-ins either), and
+ * whether the folders it may import are only allowed as `import type`.
+ */
+const SIMULATOR_FOLDERS = ['engine', 'model', 'mesh', 'sim', 'telemetry', 'live', 'interop', 'cli'];
+const DIRECTION = [
+  { dir: 'engine', allowed: [], iso: true },
+  { dir: 'model', allowed: ['engine'], typesOnly: ['engine'], iso: true },
+  { dir: 'mesh', allowed: ['model', 'engine'], iso: true },
+  { dir: 'telemetry', allowed: ['model'], iso: true },
+  { dir: 'sim', allowed: ['engine', 'model', 'mesh', 'telemetry'], iso: true },
+  { dir: 'live', allowed: ['engine', 'model', 'mesh', 'telemetry'], iso: false },
+  { dir: 'interop', allowed: ['model'], iso: false },
+];
+
+function directionRules({ dir, allowed, typesOnly = [], iso }) {
+  const forbidden = SIMULATOR_FOLDERS.filter((f) => f !== dir && !allowed.includes(f));
+  const patterns = [...(iso ? NODE_PATTERNS : [])];
+  if (forbidden.length)
+    patterns.push({
+      regex: `^\\.\\./(${forbidden.join('|')})(/|$)`,
+      message: `simulator/${dir} may import only ${allowed.length ? allowed.join(', ') : 'nothing of ours'} (import direction, docs/architecture.md).`,
+    });
+  for (const t of typesOnly)
+    patterns.push({
+      regex: `^\\.\\./${t}(/|$)`,
+      allowTypeImports: true,
+      message: `simulator/${dir} may import only types from simulator/${t}.`,
+    });
+  return {
+    files: [`simulator/${dir}/**/*.ts`],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
 /** Node globals for the few plain JavaScript files (bin/, this config). */
 const NODE_GLOBALS = Object.fromEntries(
   [
@@ -43,10 +93,20 @@ export default tseslint.config(
       'ui/.vite/**',
       'out/**',
       '.bench-out/**',
+      '.bench-baseline/**',
     ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Type-aware rules for the async code of the live data plane (and everywhere else).
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: NODE_GLOBALS },
@@ -77,19 +137,20 @@ export default tseslint.config(
           message: `new Date(): ${CLOCK_RNG}.`,
         },
       ],
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [...NODE_PATTERNS] }],
+    },
+  },
+  ...DIRECTION.map(directionRules),
+  {
+    files: ['ui/**/*.{ts,vue}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['node:*'],
-              message:
-                'the isomorphic core (engine, model, mesh, sim, telemetry) runs in browsers and workers too: no node: imports. File I/O belongs in simulator/cli or simulator/live.',
-            },
-            {
-              regex: '^(fs|path|os|child_process|worker_threads|crypto|http|https|net|url|util)(/.*)?$',
-              message:
-                'the isomorphic core must not import Node built-ins (use @noble/hashes for hashing, pass data in from the CLI).',
+              regex: '(^|/)simulator/(live|cli)(/|$)',
+              message: 'the UI imports engine, model, mesh, sim and telemetry, never live or cli.',
             },
           ],
         },

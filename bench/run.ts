@@ -10,6 +10,8 @@
  * Each simulation runs in a child process of its own so that its peak memory is its own.
  * `--write-docs` replaces the generated block of docs/benchmarks.md with the tables printed here.
  * `--quick` runs shorter cases (for a smoke check of the harness).
+ * `--baseline [commit]` compares calls per CPU-second with a baseline commit side by side
+ * (bench/baseline.ts; default bcae645), and runs nothing else; `--rounds N`, `--minutes M`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,9 +20,16 @@ import { runMany } from '../simulator/cli/pool.ts';
 import { EventQueue } from '../simulator/engine/event-queue.ts';
 import { createRng } from '../simulator/engine/rng.ts';
 import type { ScenarioSpec } from '../simulator/model/types.ts';
+import { runBaseline } from './baseline.ts';
 import { bookinfoCase } from './cases.ts';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const valueOf = (flag: string): string | undefined => {
+  const i = argv.indexOf(flag);
+  const v = i >= 0 ? argv[i + 1] : undefined;
+  return v !== undefined && !v.startsWith('--') ? v : undefined;
+};
 const quick = args.has('--quick');
 const out: string[] = [];
 const say = (line = ''): void => {
@@ -88,6 +97,20 @@ say(
   `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores. ${quick ? '(quick mode)' : ''}`,
 );
 say();
+
+if (args.has('--baseline')) {
+  runBaseline({
+    commit: valueOf('--baseline') ?? 'bcae645',
+    cases: ['sidecars', 'all-policies'],
+    minutes: Number(valueOf('--minutes') ?? (quick ? 0.5 : 2)),
+    rounds: Number(valueOf('--rounds') ?? (quick ? 2 : 6)),
+    say,
+    table,
+    fmt,
+  });
+  writeDocsIfAsked();
+  process.exit(0);
+}
 
 // Warm the JIT once for the in-process measurement.
 bareEventLoop(1000, 200_000);
@@ -210,11 +233,16 @@ process.stderr.write('bench: sweep…\n');
   say(`Same 20 hashes on 1 worker and on ${availableParallelism()}: ${same ? 'yes' : 'NO'}.`);
 }
 
-if (args.has('--write-docs')) {
+writeDocsIfAsked();
+
+/** `--write-docs`: replace the generated block (the baseline mode has a block of its own). */
+function writeDocsIfAsked(): void {
+  if (!args.has('--write-docs')) return;
   const path = 'docs/benchmarks.md';
   const doc = readFileSync(path, 'utf8');
-  const begin = '<!-- bench:begin -->';
-  const end = '<!-- bench:end -->';
+  const tag = args.has('--baseline') ? 'bench-baseline' : 'bench';
+  const begin = `<!-- ${tag}:begin -->`;
+  const end = `<!-- ${tag}:end -->`;
   const i = doc.indexOf(begin);
   const j = doc.indexOf(end);
   if (i < 0 || j < 0) throw new Error(`${path}: markers ${begin} … ${end} not found`);

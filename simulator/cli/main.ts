@@ -26,6 +26,7 @@ import { createProgress } from './progress.ts';
 import { compareJson, compareText, sweepHtml, sweepJson, sweepText } from './report.ts';
 import { parseSeed, parseShare, scenarioFromBundle, type ScenarioOverrides } from './scenario.ts';
 import { scenarioWarnings } from './preflight.ts';
+import { labCommand } from './lab.ts';
 import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from './sweep.ts';
 
 const VERSION = (
@@ -161,6 +162,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (files: string[], opts: MultiOptions) =>
       setExit(await sweepCommand(files, { ...opts, variant: [] })),
     );
+
+  program.addCommand(labCommand(setExit));
 
   program.addHelpText(
     'after',

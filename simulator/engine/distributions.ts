@@ -2,7 +2,7 @@
  * Samplers for the distributions a topology may name. Each compiles once to a closure over its
  * parameters; sampling draws only from the Rng it is given.
  */
-import type { Distribution } from '../model/types.ts';
+import type { Distribution } from './types.ts';
 import type { Rng } from './types.ts';
 
 export type Sampler = (rng: Rng) => number;

@@ -20,3 +20,13 @@ export interface Rng {
   /** An independent stream named `name`, derived from this stream's seed only (not its position). */
   stream(name: string): Rng;
 }
+
+/** A service-time or think-time distribution, in milliseconds (the model's `Distribution`). */
+export type Distribution =
+  | { dist: 'constant'; value: number }
+  | { dist: 'exponential'; mean: number }
+  | { dist: 'uniform'; min: number; max: number }
+  /** Normal truncated at 0 (resampled while negative). */
+  | { dist: 'normal'; mean: number; stddev: number }
+  /** Lognormal given its median and 99th percentile: μ = ln(median), σ = ln(p99/median)/2.3263. */
+  | { dist: 'lognormal'; median: number; p99: number };

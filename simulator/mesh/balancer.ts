@@ -190,7 +190,7 @@ export class RingHashBalancer implements LoadBalancer {
     for (let i = 0; i < n; i++) {
       const host = candidates[i];
       for (let r = 0; r < perHost; r++)
-        entries.push({ hash: hash32(`${host.index}_${r}`), host, replica: r });
+        entries.push({ hash: hash32(`${host.key ?? host.index}_${r}`), host, replica: r });
     }
     // Ties (equal hashes) are ordered by host index, then replica: deterministic.
     entries.sort((a, b) => a.hash - b.hash || a.host.index - b.host.index || a.replica - b.replica);

@@ -1,4 +1,3 @@
-import type { BreakerReport } from '../telemetry/types.ts';
 /**
  * Hystrix / resilience4j-style circuit breaker, as an xstate v5 statechart.
  *
@@ -123,13 +122,34 @@ export const circuitBreakerMachine = setup({
 
 export type CircuitBreakerActor = Actor<typeof circuitBreakerMachine>;
 
-/** Same shape as the report's `BreakerReport`. */
-export type BreakerSummary = BreakerReport;
+/** What a report shows of a breaker (the shape of telemetry's `BreakerReport`). */
+export interface BreakerSummary {
+  subject: string;
+  state: BreakerState;
+  opens: number;
+  rejected: number;
+  peakConsecutiveFailures: number;
+  consecutiveFailuresToTrip: number | null;
+  peakFailureRatePct: number | null;
+  failureRateToTripPct: number | null;
+}
+
+/**
+ * A breaker permit: 0 = refused; otherwise `generation·2 + probe bit`. The generation changes at
+ * every state change, so a result from before a trip (or from an earlier closed period) is not
+ * taken for a half-open probe's: it is ignored.
+ */
+export type BreakerPermit = number;
+
+/** Default probe timeout: a half-open probe with no result after this long counts as failed. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 
 export interface CircuitBreakerOptions {
   /** Shown in events, e.g. `productpage→reviews`. */
   subject?: string;
   sink?: MeshEventSink;
+  /** A probe in flight longer than this re-opens the breaker (resilience4j `maxWaitDurationInHalfOpenState`). */
+  probeTimeoutMs?: number;
 }
 
 const CLOSED = 0;
@@ -176,6 +196,12 @@ export class CircuitBreaker {
 
   private probesInFlight = 0;
   private probeSuccesses = 0;
+  /** Bumped at every state change: tags permits. */
+  private generation = 1;
+  private readonly probeTimeoutMs: number;
+  private lastProbeAt = 0;
+  private probeTimer: number | undefined = undefined;
+  private readonly onProbeTimer = (): void => this.checkProbes();
 
   constructor(spec: CircuitBreakerSpec, clock: Clock, opts: CircuitBreakerOptions = {}) {
     if (!(spec.halfOpenRequests >= 1)) throw new RangeError('circuitBreaker.halfOpenRequests must be ≥ 1');
@@ -183,6 +209,7 @@ export class CircuitBreaker {
     this.clock = clock;
     this.sink = opts.sink;
     this.subject = opts.subject ?? 'breaker';
+    this.probeTimeoutMs = opts.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
     this.consecutiveLimit =
       spec.consecutiveFailures !== undefined && spec.consecutiveFailures > 0
         ? spec.consecutiveFailures
@@ -209,6 +236,66 @@ export class CircuitBreaker {
     return this.actor.getSnapshot().value as BreakerState;
   }
 
+  /** Probes in flight now (half-open). */
+  get probes(): number {
+    return this.probesInFlight;
+  }
+
+  /**
+   * Hot path: a permit for one request, or 0 (refused: open, or half-open with every probe slot
+   * taken). Give each permit back exactly once: `success`, `failure` or `cancel`.
+   */
+  acquire(): BreakerPermit {
+    const s = this.s;
+    if (s === CLOSED) return this.generation * 2;
+    if (s === HALF_OPEN && this.probesInFlight < this.halfOpenRequests) {
+      this.probesInFlight++;
+      this.lastProbeAt = this.clock.now();
+      if (this.probeTimer === undefined && this.probeTimeoutMs < Infinity)
+        this.probeTimer = this.clock.schedule(this.probeTimeoutMs, this.onProbeTimer);
+      return this.generation * 2 + 1;
+    }
+    this.rejected++;
+    return 0;
+  }
+
+  /** The request of `permit` succeeded (a stale permit is ignored). */
+  success(permit: BreakerPermit): void {
+    if (permit === 0 || permit >> 1 !== this.generation) return;
+    if (permit & 1) {
+      this.probesInFlight--;
+      if (++this.probeSuccesses >= this.halfOpenRequests)
+        this.actor.send({ type: 'PROBES_SUCCEEDED', probes: this.probeSuccesses });
+    } else this.closedSuccess();
+  }
+
+  /** The request of `permit` failed; `cause` (a constant string) only feeds reasons. */
+  failure(permit: BreakerPermit, cause?: string): void {
+    if (permit === 0 || permit >> 1 !== this.generation) return;
+    if (permit & 1) {
+      this.probesInFlight--;
+      this.actor.send({ type: 'PROBE_FAILED', cause });
+    } else this.closedFailure(cause);
+  }
+
+  /** The request of `permit` was abandoned by its caller: no verdict, but the probe slot is freed. */
+  cancel(permit: BreakerPermit): void {
+    if (permit === 0 || permit >> 1 !== this.generation) return;
+    if (permit & 1) this.probesInFlight--;
+  }
+
+  /** Probe timeout: a probe in flight for `probeTimeoutMs` with no result re-opens the breaker. */
+  private checkProbes(): void {
+    this.probeTimer = undefined;
+    if (this.s !== HALF_OPEN || this.probesInFlight === 0) return;
+    const now = this.clock.now();
+    const due = this.lastProbeAt + this.probeTimeoutMs;
+    if (now >= due) {
+      this.probesInFlight = 0;
+      this.actor.send({ type: 'PROBE_FAILED', cause: `no probe result within ${this.probeTimeoutMs} ms` });
+    } else this.probeTimer = this.clock.schedule(due - now, this.onProbeTimer);
+  }
+
   /** Hot path: may a request go? Closed: yes. Open: no. Half-open: while probes in flight < halfOpenRequests. */
   allow(): boolean {
     const s = this.s;
@@ -221,16 +308,20 @@ export class CircuitBreaker {
     return false;
   }
 
-  /** Hot path: an admitted request succeeded. */
+  private closedSuccess(): void {
+    this.consecutive = 0;
+    if (this.rateOn) {
+      const i = this.roll(this.clock.now());
+      this.bucketTotal[i]++;
+      this.winTotal++;
+    }
+  }
+
+  /** An admitted request succeeded (untagged form of `success`; prefer permits). */
   onSuccess(): void {
     const s = this.s;
     if (s === CLOSED) {
-      this.consecutive = 0;
-      if (this.rateOn) {
-        const i = this.roll(this.clock.now());
-        this.bucketTotal[i]++;
-        this.winTotal++;
-      }
+      this.closedSuccess();
     } else if (s === HALF_OPEN && this.probesInFlight > 0) {
       this.probesInFlight--;
       if (++this.probeSuccesses >= this.halfOpenRequests) {
@@ -239,10 +330,19 @@ export class CircuitBreaker {
     }
   }
 
-  /** Hot path: an admitted request failed; `cause` (a constant string) is only used in reasons. */
+  /** An admitted request failed (untagged form of `failure`; prefer permits). */
   onFailure(cause?: string): void {
     const s = this.s;
     if (s === CLOSED) {
+      this.closedFailure(cause);
+    } else if (s === HALF_OPEN && this.probesInFlight > 0) {
+      this.probesInFlight--;
+      this.actor.send({ type: 'PROBE_FAILED', cause });
+    }
+  }
+
+  private closedFailure(cause?: string): void {
+    {
       this.lastCause = cause;
       const c = ++this.consecutive;
       if (c > this.peakConsecutive) this.peakConsecutive = c;
@@ -269,9 +369,6 @@ export class CircuitBreaker {
             `over ${this.windowMs} ms (${this.winFail}/${this.winTotal} requests${this.lastSuffix(', ')})`,
         );
       }
-    } else if (s === HALF_OPEN && this.probesInFlight > 0) {
-      this.probesInFlight--;
-      this.actor.send({ type: 'PROBE_FAILED', cause });
     }
   }
 
@@ -300,6 +397,8 @@ export class CircuitBreaker {
 
   /** Stop the actor (cancels a pending open → half-open timer). */
   stop(): void {
+    if (this.probeTimer !== undefined) this.clock.cancel(this.probeTimer);
+    this.probeTimer = undefined;
     this.actor.stop();
   }
 
@@ -352,6 +451,7 @@ export class CircuitBreaker {
     const code = value === 'closed' ? CLOSED : value === 'open' ? OPEN : HALF_OPEN;
     if (code === this.s) return;
     this.s = code;
+    this.generation++;
     if (code === CLOSED) this.resetCounters();
     else if (code === HALF_OPEN) {
       this.probesInFlight = 0;

@@ -14,8 +14,8 @@
  * One `rng.next()` per configured fault kind per considered request, delay first, then abort, so
  * that two variants with the same faults consume the stream alike.
  *
- * Hot path: `decide()` returns the same `FaultDecision` object every call (overwritten); read it
- * before the next call.
+ * Hot path: `decide()` returns one of four frozen decisions built at construction (none, delay,
+ * abort, both): immutable, never allocated per request, safe to keep.
  */
 import type { FaultInjectionSpec, Ms, Pct } from '../model/types.ts';
 import type { Rng } from '../engine/types.ts';
@@ -24,9 +24,9 @@ import type { RequestInfo } from './types.ts';
 
 export interface FaultDecision {
   /** Injected delay before the request proceeds; 0 = none. */
-  delayMs: Ms;
+  readonly delayMs: Ms;
   /** Status of the injected abort; 0 = no abort. */
-  abortStatus: number;
+  readonly abortStatus: number;
 }
 
 const PER_MILLION = 1_000_000;
@@ -44,7 +44,8 @@ export class FaultInjector {
   private readonly delayMs: Ms;
   private readonly abortPpm: number;
   private readonly abortStatus: number;
-  private readonly decision: FaultDecision = { delayMs: 0, abortStatus: 0 };
+  /** Index bit 0 = delay, bit 1 = abort. */
+  private readonly decisions: readonly FaultDecision[];
   /** False when the spec can never inject anything. */
   readonly active: boolean;
 
@@ -66,18 +67,23 @@ export class FaultInjector {
     this.abortPpm = abort === undefined ? -1 : ppm(abort.percent, 'abort');
     this.abortStatus = abort?.status ?? 0;
     this.active = this.delayPpm > 0 || this.abortPpm > 0;
+    const d = this.delayMs;
+    const a = this.abortStatus;
+    this.decisions = [
+      Object.freeze({ delayMs: 0, abortStatus: 0 }),
+      Object.freeze({ delayMs: d, abortStatus: 0 }),
+      Object.freeze({ delayMs: 0, abortStatus: a }),
+      Object.freeze({ delayMs: d, abortStatus: a }),
+    ];
   }
 
-  /** Decide the faults of one request. Returns a reused object. */
+  /** Decide the faults of one request (an immutable decision). */
   decide(req: RequestInfo, rng: Rng): FaultDecision {
-    const d = this.decision;
-    d.delayMs = 0;
-    d.abortStatus = 0;
-    if (this.delayPpm < 0 && this.abortPpm < 0) return d;
-    if (this.matcher !== undefined && !this.matcher.matches(req)) return d;
-    if (this.delayPpm >= 0 && Math.floor(rng.next() * PER_MILLION) < this.delayPpm) d.delayMs = this.delayMs;
-    if (this.abortPpm >= 0 && Math.floor(rng.next() * PER_MILLION) < this.abortPpm)
-      d.abortStatus = this.abortStatus;
-    return d;
+    if (this.delayPpm < 0 && this.abortPpm < 0) return this.decisions[0];
+    if (this.matcher !== undefined && !this.matcher.matches(req)) return this.decisions[0];
+    let k = 0;
+    if (this.delayPpm >= 0 && Math.floor(rng.next() * PER_MILLION) < this.delayPpm) k |= 1;
+    if (this.abortPpm >= 0 && Math.floor(rng.next() * PER_MILLION) < this.abortPpm) k |= 2;
+    return this.decisions[k];
   }
 }

@@ -1,4 +1,3 @@
-import type { OutlierReport } from '../telemetry/types.ts';
 /**
  * Envoy outlier detection (passive health checking) for one (client proxy, upstream cluster) pair
  * over N hosts, indices 0..N−1 (mesh-semantics §1.4; Envoy `outlier_detection_impl.cc`).
@@ -33,6 +32,18 @@ import type { OutlierReport } from '../telemetry/types.ts';
  */
 import type { Clock, TimerId } from '../engine/types.ts';
 import type { OutlierDetectionSpec } from '../model/types.ts';
+import type { EndpointSet } from './endpoints.ts';
+import {
+  CLASS_GATEWAY,
+  CLASS_IGNORED,
+  CLASS_SUCCESS,
+  TRY_CONNECT_FAILURE,
+  TRY_OVERFLOW,
+  TRY_PER_TRY_TIMEOUT,
+  TRY_RESET,
+  TRY_RESPONSE,
+  classifyTry,
+} from './outcome.ts';
 import type { AttemptOutcome, Host, MeshEventSink } from './types.ts';
 import { humanDuration } from '../model/duration.ts';
 
@@ -44,24 +55,23 @@ export interface OutlierDetectorOptions {
   sink?: MeshEventSink;
 }
 
-const RESULT_IGNORED = 0;
-const RESULT_OK = 1;
-const RESULT_5XX = 2;
-const RESULT_GATEWAY = 3;
+const RESULT_IGNORED = CLASS_IGNORED;
+const RESULT_OK = CLASS_SUCCESS;
+const RESULT_GATEWAY = CLASS_GATEWAY;
 
+/** The shared classifier (mesh/outcome.ts) on the object form of an outcome. */
 function classify(o: AttemptOutcome): number {
   switch (o.kind) {
-    case 'response': {
-      const st = o.status;
-      if (st >= 500 && st <= 599) return st >= 502 && st <= 504 ? RESULT_GATEWAY : RESULT_5XX;
-      return RESULT_OK;
-    }
+    case 'response':
+      return classifyTry(TRY_RESPONSE, o.status);
     case 'connect-failure':
+      return classifyTry(TRY_CONNECT_FAILURE, 503);
     case 'reset':
+      return classifyTry(TRY_RESET, 503);
     case 'per-try-timeout':
-      return RESULT_GATEWAY; // 503 / 503 / 504
+      return classifyTry(TRY_PER_TRY_TIMEOUT, 504);
     case 'overflow':
-      return RESULT_IGNORED;
+      return classifyTry(TRY_OVERFLOW, 503);
   }
 }
 
@@ -69,11 +79,22 @@ function fmt(x: number): string {
   return x.toFixed(1);
 }
 
-/** Same shape as the report's `OutlierReport`. */
-export type OutlierSummary = OutlierReport;
+/** What a report shows of a detector (the shape of telemetry's `OutlierReport`). */
+export interface OutlierSummary {
+  subject: string;
+  hosts: number;
+  ejections: number;
+  refused: number;
+  ejectedAtEnd: number;
+  peakConsecutive5xx: number;
+  consecutive5xxToEject: number | null;
+  peakConsecutiveGatewayErrors: number;
+  consecutiveGatewayErrorsToEject: number | null;
+}
 
 export class OutlierDetector {
-  readonly hostCount: number;
+  /** Member hosts (what maxEjectionPercent and the panic threshold count). */
+  hostCount: number;
   readonly subject: string;
   /** Ejections refused by max ejection percent (Envoy `ejections_overflow`). */
   overflows = 0;
@@ -91,19 +112,25 @@ export class OutlierDetector {
   private readonly maxPct: number;
   private readonly minHealthPct: number;
   private readonly sr: OutlierDetectionSpec['successRate'];
+  private readonly alwaysEjectOne: boolean;
+  /** 1 = the slot is a member host (slots of an EndpointSet that left stay 0). */
+  private member: Uint8Array;
+  /** Slots tracked (arrays' length). */
+  private slots: number;
+  private followedVersion = -1;
 
-  private readonly ejected: Uint8Array;
-  private readonly ejectedAt: Float64Array;
-  private readonly ejectTime: Float64Array;
-  private readonly multiplier: Int32Array;
-  private readonly timesEjected_: Int32Array;
-  private readonly lastUnejectedAt: Float64Array; // NaN = never
-  private readonly c5xx: Int32Array;
-  private readonly cGw: Int32Array;
-  private readonly curTotal: Float64Array;
-  private readonly curOk: Float64Array;
-  private readonly prevTotal: Float64Array;
-  private readonly prevOk: Float64Array;
+  private ejected: Uint8Array;
+  private ejectedAt: Float64Array;
+  private ejectTime: Float64Array;
+  private multiplier: Int32Array;
+  private timesEjected_: Int32Array;
+  private lastUnejectedAt: Float64Array; // NaN = never
+  private c5xx: Int32Array;
+  private cGw: Int32Array;
+  private curTotal: Float64Array;
+  private curOk: Float64Array;
+  private prevTotal: Float64Array;
+  private prevOk: Float64Array;
   private ejectedCount_ = 0;
   private panic = false;
   private timer: TimerId | undefined = undefined;
@@ -154,7 +181,10 @@ export class OutlierDetector {
     this.maxPct = Math.min(100, spec.maxEjectionPercent);
     this.minHealthPct = Math.min(100, spec.minHealthPercent ?? 0);
     this.sr = spec.successRate;
+    this.alwaysEjectOne = spec.alwaysEjectOneHost === true;
     const n = hostCount;
+    this.slots = n;
+    this.member = new Uint8Array(n).fill(1);
     this.ejected = new Uint8Array(n);
     this.ejectedAt = new Float64Array(n);
     this.ejectTime = new Float64Array(n);
@@ -167,6 +197,66 @@ export class OutlierDetector {
     this.curOk = new Float64Array(n);
     this.prevTotal = new Float64Array(n);
     this.prevOk = new Float64Array(n);
+  }
+
+  /**
+   * Follow an endpoint set: slots that joined become member hosts with fresh state; slots that
+   * left stop counting (an ejected one is released silently). Other hosts keep their state.
+   */
+  follow(eps: EndpointSet): void {
+    if (eps.version === this.followedVersion) return;
+    this.followedVersion = eps.version;
+    if (eps.slots > this.slots) this.grow(eps.slots);
+    let members = 0;
+    for (let h = 0; h < this.slots; h++) {
+      const present = eps.key(h) !== undefined ? 1 : 0;
+      if (present === 0 && this.member[h] === 1) this.forget(h);
+      else if (present === 1 && this.member[h] === 0) this.member[h] = 1;
+      members += present;
+    }
+    if (members !== this.hostCount) {
+      this.hostCount = members;
+      this.updatePanic(this.clock.now());
+    }
+  }
+
+  private forget(h: number): void {
+    this.member[h] = 0;
+    if (this.ejected[h] === 1) {
+      this.ejected[h] = 0;
+      this.ejectedCount_--;
+    }
+    this.c5xx[h] = 0;
+    this.cGw[h] = 0;
+    this.curTotal[h] = 0;
+    this.curOk[h] = 0;
+    this.prevTotal[h] = 0;
+    this.prevOk[h] = 0;
+    this.multiplier[h] = 0;
+    this.lastUnejectedAt[h] = NaN;
+  }
+
+  private grow(n: number): void {
+    const g = <A extends Uint8Array | Int32Array | Float64Array>(a: A, fill = 0): A => {
+      const b = new (a.constructor as new (len: number) => A)(n);
+      b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.member = g(this.member);
+    this.ejected = g(this.ejected);
+    this.ejectedAt = g(this.ejectedAt);
+    this.ejectTime = g(this.ejectTime);
+    this.multiplier = g(this.multiplier);
+    this.timesEjected_ = g(this.timesEjected_);
+    this.lastUnejectedAt = g(this.lastUnejectedAt, NaN);
+    this.c5xx = g(this.c5xx);
+    this.cGw = g(this.cGw);
+    this.curTotal = g(this.curTotal);
+    this.curOk = g(this.curOk);
+    this.prevTotal = g(this.prevTotal);
+    this.prevOk = g(this.prevOk);
+    this.slots = n;
   }
 
   /** Start the interval sweeps: the first at now + interval. */
@@ -239,10 +329,14 @@ export class OutlierDetector {
     return t;
   }
 
-  /** Hot path: the outcome of one attempt to `host`. */
+  /** The outcome of one attempt to `host` (object form). */
   onResult(host: number, outcome: AttemptOutcome): void {
-    const r = classify(outcome);
-    if (r === RESULT_IGNORED) return;
+    this.onTryClass(host, classify(outcome));
+  }
+
+  /** Hot path: one try to `host` ended with the shared classifier's verdict (mesh/outcome.ts). */
+  onTryClass(host: number, r: number): void {
+    if (r === RESULT_IGNORED || host < 0 || host >= this.slots || this.member[host] === 0) return;
     this.curTotal[host]++;
     if (r === RESULT_OK) {
       this.curOk[host]++;
@@ -278,7 +372,8 @@ export class OutlierDetector {
   private eject(host: number, why: string): void {
     const n = this.hostCount;
     const active = this.ejectedCount_;
-    if (!((100 * (active + 1)) / n <= this.maxPct || active === 0)) {
+    // Envoy: eject when (ejected + 1)/N ≤ max %, or — only with always_eject_one_host — when none is.
+    if (!((100 * (active + 1)) / n <= this.maxPct || (this.alwaysEjectOne && active === 0))) {
       this.overflows++;
       this.sink?.(this.clock.now(), {
         kind: 'ejection',
@@ -348,8 +443,9 @@ export class OutlierDetector {
     const now = this.clock.now();
     this.nextSweepAt = now + this.interval;
     this.timer = this.clock.schedule(this.interval, this.sweepFn);
-    const n = this.hostCount;
+    const n = this.slots;
     for (let h = 0; h < n; h++) {
+      if (this.member[h] === 0) continue;
       if (this.ejected[h] === 1) {
         if (now - this.ejectedAt[h] >= this.ejectTime[h]) this.uneject(h, now);
       } else if (this.multiplier[h] > 0 && now - this.lastUnejectedAt[h] >= this.interval) {
@@ -366,7 +462,7 @@ export class OutlierDetector {
 
   private successRateEjections(): void {
     const sr = this.sr!;
-    const n = this.hostCount;
+    const n = this.slots;
     let valid = 0;
     let sum = 0;
     for (let h = 0; h < n; h++) {

@@ -31,6 +31,12 @@ export const ENVOY_POOL_DEFAULTS: Readonly<ConnectionPoolSpec> = Object.freeze({
 
 export type Admission = 'go' | 'queued' | 'overflow';
 
+/** `admitCode` answers: a permit (a slot is now held), a place in the pending queue, or overflow (UO). */
+export const ADMIT_GO = 0;
+export const ADMIT_QUEUED = 1;
+export const ADMIT_OVERFLOW = 2;
+const ADMISSIONS: readonly Admission[] = ['go', 'queued', 'overflow'];
+
 export class ConnectionPool<T> {
   readonly maxActive: number;
   readonly maxPending: number;
@@ -62,20 +68,29 @@ export class ConnectionPool<T> {
     return this.count;
   }
 
-  /** Hot path: admit a request. `'queued'` keeps `item` until `release()` returns it or `removePending(item)`. */
+  /** Admit a request (the named form of `admitCode`). */
   admit(item: T): Admission {
+    return ADMISSIONS[this.admitCode(item)];
+  }
+
+  /**
+   * Hot path: ADMIT_GO hands out a slot (give it back with `release()`, exactly once);
+   * ADMIT_QUEUED keeps `item` until `release()` hands it a slot or `removePending(item)`;
+   * ADMIT_OVERFLOW refuses it.
+   */
+  admitCode(item: T): number {
     if (this.active < this.maxActive) {
       this.active++;
-      return 'go';
+      return ADMIT_GO;
     }
     if (this.count < this.maxPending) {
       if (this.count === this.buf.length) this.grow();
       this.buf[(this.headIdx + this.count) & this.mask] = item;
       this.count++;
-      return 'queued';
+      return ADMIT_QUEUED;
     }
     this.overflows++;
-    return 'overflow';
+    return ADMIT_OVERFLOW;
   }
 
   /**

@@ -32,10 +32,12 @@
  *   response has no `grpc-status`). Istio's default list contains `unavailable` and `cancelled`,
  *   so this distinction matters.
  *
- * Back-off (Envoy): fully jittered exponential, retry N (1-based) waits
- * uniform[0, min(max, (2^N − 1)·base)) → with base 25 ms: [0, 25), [0, 75), [0, 175) … capped at
- * `max` (Envoy default 10·base = 250 ms). meshdojo draws a continuous value; Envoy draws whole
- * milliseconds (`random % interval`), i.e. 0–24, 0–74, 0–174 ms.
+ * Back-off as Envoy's code draws it (`JitteredExponentialBackOffStrategy`,
+ * `source/common/common/backoff_strategy.cc`): retry N (1-based) waits `random % interval` whole
+ * milliseconds, with interval = min(base·2^(N−1), max): for base 25 ms and max 250 ms the
+ * intervals are 25, 50, 100, 200, 250, 250 … and the waits uniform over 0–24, 0–49, 0–99, 0–199,
+ * 0–249 ms (means 12, 24.5, 49.5, 99.5, 124.5). (Envoy's docs describe (2^N − 1)·base; the code
+ * doubles the interval from `base`.)
  */
 import type { Ms, RetryOn, RetrySpec } from '../model/types.ts';
 import { RETRY_ON_TOKENS } from '../model/types.ts';
@@ -57,12 +59,16 @@ export interface RetryPolicyOptions {
   grpc?: boolean;
 }
 
-/** Upper bound (exclusive) of the back-off before retry `retryNumber` (1-based). */
-export function backoffBoundMs(retryNumber: number, baseMs: Ms, maxMs: Ms): Ms {
+/** Envoy's interval before retry `retryNumber` (1-based): min(base·2^(N−1), max), whole ms. */
+export function backoffIntervalMs(retryNumber: number, baseMs: Ms, maxMs: Ms): Ms {
   if (retryNumber < 1 || baseMs <= 0) return 0;
-  // (2^N − 1)·base, without overflowing for large N.
-  const factor = retryNumber >= 52 ? Number.MAX_SAFE_INTEGER : 2 ** retryNumber - 1;
-  return Math.min(maxMs, factor * baseMs);
+  const factor = retryNumber >= 52 ? Number.MAX_SAFE_INTEGER : 2 ** (retryNumber - 1);
+  return Math.floor(Math.min(maxMs, factor * baseMs));
+}
+
+/** Upper bound of the back-off before retry `retryNumber`: the wait is < this bound (= the interval). */
+export function backoffBoundMs(retryNumber: number, baseMs: Ms, maxMs: Ms): Ms {
+  return backoffIntervalMs(retryNumber, baseMs, maxMs);
 }
 
 const STATUS_TABLE_SIZE = 600;
@@ -152,6 +158,27 @@ export class RetryPolicy {
     }
   }
 
+  /** `matches` on the numeric try kinds of mesh/outcome.ts (TRY_RESPONSE, TRY_CONNECT_FAILURE, …). */
+  matchesTry(kind: number, status: number): boolean {
+    switch (kind) {
+      case 0:
+        return (
+          status >= 0 &&
+          status < STATUS_TABLE_SIZE &&
+          this.statusRetriable[status | 0] === 1 &&
+          (status | 0) === status
+        );
+      case 1:
+        return this.retriesConnectFailure;
+      case 2:
+        return this.retriesReset;
+      case 3:
+        return this.retriesPerTryTimeout;
+      default:
+        return false;
+    }
+  }
+
   /**
    * Should the try that ended with `outcome` be retried, given `retriesDone` retries already made?
    * (Admission by the retry budget / `maxRetries` breaker and the remaining route timeout are the
@@ -161,9 +188,9 @@ export class RetryPolicy {
     return retriesDone < this.maxRetries && this.matches(outcome);
   }
 
-  /** Back-off before retry `retryNumber` (1 = first retry): uniform[0, bound). One `rng.next()`. */
+  /** Back-off before retry `retryNumber` (1 = first retry): `random % interval` whole ms. One `rng.next()`. */
   backoffMs(retryNumber: number, rng: Rng): Ms {
-    const bound = backoffBoundMs(retryNumber, this.backoffBase, this.backoffMax);
-    return bound > 0 ? rng.next() * bound : 0;
+    const interval = backoffIntervalMs(retryNumber, this.backoffBase, this.backoffMax);
+    return interval > 0 ? Math.floor(rng.next() * interval) : 0;
   }
 }

@@ -7,7 +7,7 @@
  * Hot-path methods must not allocate per call where it can be avoided (the simulator calls them
  * hundreds of thousands of times per wall second).
  */
-import type { FailureCause } from '../telemetry/types.ts';
+import type { FailureCause } from '../model/causes.ts';
 
 /** What a proxy knows about a request. Header names are lower-case. */
 export interface RequestInfo {
@@ -29,7 +29,10 @@ export type AttemptOutcome =
 
 /** One upstream host as a balancer sees it. `active` = requests outstanding through this balancer. */
 export interface Host {
+  /** The endpoint's slot in its EndpointSet (stable while it is a member). */
   readonly index: number;
+  /** The endpoint's stable key (pod name, host:port): what ring hash hashes. Defaults to the index. */
+  readonly key?: string;
   active: number;
 }
 

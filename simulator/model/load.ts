@@ -119,7 +119,7 @@ function findPair(map: unknown, seg: PathSegment, doc: YamlDoc, depth = 0): Foun
   return undefined;
 }
 
-function makeLocator(doc: YamlDoc, lc: LineCounter) {
+export function makeLocator(doc: YamlDoc, lc: LineCounter) {
   return (path: readonly PathSegment[], atKey = false): { line: number; column: number } => {
     let node: unknown = doc.contents;
     let best = offsetOf(node) ?? 0;

@@ -1410,6 +1410,7 @@ const outlierSchema = z
       baseEjectionTime: duration({ positive: true }).default(30_000),
       maxEjectionTime: duration({ positive: true }).optional(),
       maxEjectionPercent: percent().default(10),
+      alwaysEjectOneHost: bool().optional(),
       minHealthPercent: percent().optional(),
     },
     expect('a mapping such as `{ consecutive5xxErrors: 5, interval: 10s }`'),

@@ -14,14 +14,9 @@ export type Pct = number;
 
 // ───────────────────────────── distributions ─────────────────────────────
 
-export type Distribution =
-  | { dist: 'constant'; value: Ms }
-  | { dist: 'exponential'; mean: Ms }
-  | { dist: 'uniform'; min: Ms; max: Ms }
-  /** Normal truncated at 0 (resampled while negative). */
-  | { dist: 'normal'; mean: Ms; stddev: Ms }
-  /** Lognormal given its median and 99th percentile: μ = ln(median), σ = ln(p99/median)/2.3263. */
-  | { dist: 'lognormal'; median: Ms; p99: Ms };
+/** Service-time and think-time distributions (defined with their samplers in the engine). */
+export type { Distribution } from '../engine/types.ts';
+import type { Distribution } from '../engine/types.ts';
 
 // ───────────────────────────── Topology ─────────────────────────────
 
@@ -322,6 +317,8 @@ export interface OutlierDetectionSpec {
   baseEjectionTime: Ms;
   maxEjectionTime: Ms;
   maxEjectionPercent: Pct;
+  /** Envoy `always_eject_one_host`: eject one host even when maxEjectionPercent allows none. */
+  alwaysEjectOneHost?: boolean;
   /**
    * Below this healthy share the balancer ignores ejections (panic). Undefined = the product's
    * default (Istio 0, Envoy-based Kuma / Consul / App Mesh 50).

@@ -11,33 +11,38 @@
  */
 import type { VirtualClock } from '../engine/clock.ts';
 import type { Rng } from '../engine/types.ts';
-import type { AttemptOutcome, RequestInfo } from '../mesh/types.ts';
-import { FAILURE_CAUSES } from '../telemetry/types.ts';
+import type { Cluster } from '../mesh/cluster.ts';
+import {
+  CMD_ARM_ROUTE_TIMER,
+  CMD_BACKOFF,
+  CMD_DELAY,
+  CMD_MASK,
+  CMD_NONE,
+  CMD_RESPOND,
+  CMD_SEND,
+  EX_SENDING,
+  type Command,
+} from '../mesh/exchange.ts';
+import { TRY_CONNECT_FAILURE, TRY_PER_TRY_TIMEOUT, TRY_RESET, TRY_RESPONSE } from '../mesh/outcome.ts';
+import type { RequestInfo } from '../mesh/types.ts';
 import {
   C_5XX,
-  C_BREAKER_OPEN,
-  C_BUDGET,
-  C_CONNECT_FAILURE,
   C_FAULT_ABORT,
-  C_NO_HEALTHY,
   C_NO_ROUTE,
   C_NONE,
   C_OVERFLOW,
-  C_PER_TRY_TIMEOUT,
-  C_POOL_OVERFLOW,
   C_RESET,
   C_ROUTE_TIMEOUT,
   C_TIMEOUT,
 } from './causes.ts';
-import { DestClient, NO_ROUTE } from './dest-client.ts';
 import {
   AT_ABANDONED,
   AT_DONE,
   AT_INFLIGHT,
   Attempt,
   Call,
-  Exchange,
   Invocation,
+  SimExchange,
   ST_DONE,
   ST_RUNNING,
   ST_WAITING,
@@ -55,10 +60,9 @@ import {
   type World,
 } from './world.ts';
 
-const KIND_RESPONSE = 0;
-const KIND_CONNECT_FAILURE = 1;
-const KIND_RESET = 2;
-const KIND_PER_TRY_TIMEOUT = 3;
+const KIND_RESPONSE = TRY_RESPONSE;
+const KIND_CONNECT_FAILURE = TRY_CONNECT_FAILURE;
+const KIND_RESET = TRY_RESET;
 
 /** Security decision at the callee's inbound proxy; null = allowed. */
 export type InboundCheck = (
@@ -71,8 +75,8 @@ export type InboundCheck = (
 export interface DataPlaneOptions {
   /** Outbound proxy of a caller instance (null = none). */
   outboundProxy: (inst: SimInstance | null) => Proxy | null;
-  /** Build the DestClient of (caller proxy, destination). */
-  makeClient: (proxy: Proxy | null, svc: SimService) => DestClient;
+  /** Build the mesh core's Cluster of (caller proxy, destination); `rng` is the data plane's mesh stream. */
+  makeClient: (proxy: Proxy | null, svc: SimService, rng: Rng) => Cluster;
   inboundCheck: InboundCheck | null;
   /** Identity a caller presents (undefined = plain text). */
   identityOf: (inst: SimInstance | null, proxy: Proxy | null) => string | undefined;
@@ -86,22 +90,19 @@ export interface DataPlaneOptions {
   partitioned: (from: SimInstance | null, to: SimInstance) => boolean;
 }
 
-// Reusable outcome objects handed to mesh objects (they must not keep them).
-const OUT_RESPONSE: { kind: 'response'; status: number } = { kind: 'response', status: 0 };
-const OUT_CONNECT: AttemptOutcome = { kind: 'connect-failure' };
-const OUT_RESET: AttemptOutcome = { kind: 'reset' };
-const OUT_PER_TRY: AttemptOutcome = { kind: 'per-try-timeout' };
-
 export class DataPlane {
   readonly clock: VirtualClock;
   private readonly netRng: Rng;
   private readonly meshRng: Rng;
-  private readonly clients = new Map<number, DestClient>();
+  private readonly clients = new Map<number, Cluster>();
   /** One call site per kind of entry request, and the cumulative weights to pick one. */
   private readonly entryCalls: CompiledCall[];
   private readonly entryCumulative: number[];
   private readonly mixRng: Rng;
   serviceCalls = 0;
+  /** Requests of the load generator sent, and finished (each exactly once). */
+  entrySent = 0;
+  entryFinished = 0;
 
   constructor(
     readonly world: World,
@@ -130,6 +131,11 @@ export class DataPlane {
     this.entryCumulative = world.entries.map((e) => (acc += e.weight));
   }
 
+  /** Every cluster made so far (caller proxy × destination), in creation order. */
+  clusters(): Cluster[] {
+    return [...this.clients.values()];
+  }
+
   private pickEntry(): CompiledCall {
     const calls = this.entryCalls;
     if (calls.length === 1) return calls[0];
@@ -147,6 +153,7 @@ export class DataPlane {
     const call = new Call(null, this.pickEntry(), hdr, sample, sample ? this.tracer.newTraceId() : 0);
     call.onClientDone = onDone ?? null;
     call.firstSentAt = this.clock.now();
+    this.entrySent++;
     this.startCall(call);
   }
 
@@ -177,9 +184,12 @@ export class DataPlane {
         call.hdr,
         callerInst ? callerInst.svc : null,
       ));
-    const ex = new Exchange(call, client, call.tries, proxy, req);
+    const ex = new SimExchange(client, req, call, call.tries, proxy);
+    // Only a destination that propagates deadlines needs the caller's (keeps the field unboxed).
+    if (client.deadlinePropagation && call.spec.timeout !== Infinity)
+      ex.callerDeadline = now + call.spec.timeout;
     call.exchange = ex;
-    this.beginExchange(ex);
+    this.perform(ex, ex.start(now), false);
   }
 
   private readonly onCallTimeout = (call: Call): void => {
@@ -190,7 +200,7 @@ export class DataPlane {
     this.callTryDone(call, ex, false, C_TIMEOUT, false);
   };
 
-  private callTryDone(call: Call, ex: Exchange, ok: boolean, cause: number, degraded: boolean): void {
+  private callTryDone(call: Call, ex: SimExchange, ok: boolean, cause: number, degraded: boolean): void {
     if (call.done || call.exchange !== ex) return;
     if (call.timer !== 0) {
       this.clock.cancelTimer(call.timer);
@@ -225,6 +235,7 @@ export class DataPlane {
     this.sink.edgeDone(call.spec.edge, now - call.startedAt, ok, cause);
     const inv = call.inv;
     if (inv === null) {
+      this.entryFinished++;
       this.sink.entryDone(now - call.firstSentAt, ok, cause, call.degraded);
       if (call.onClientDone) call.onClientDone(call, ok);
       return;
@@ -251,9 +262,9 @@ export class DataPlane {
   // ───────────────────────── exchanges (caller proxy) ─────────────────────────
 
   /** Clients of the load generator, by destination service id. */
-  private readonly entryClients: (DestClient | undefined)[] = [];
+  private readonly entryClients: (Cluster | undefined)[] = [];
 
-  private clientFor(proxy: Proxy | null, svc: SimService, callerInst: SimInstance | null): DestClient {
+  private clientFor(proxy: Proxy | null, svc: SimService, callerInst: SimInstance | null): Cluster {
     // Fast path: a per-caller-instance array (the same client for every instance behind one proxy).
     const local = callerInst ? callerInst.clients : this.entryClients;
     const hit = local[svc.id];
@@ -261,7 +272,7 @@ export class DataPlane {
     const key = (proxy ? proxy.id + 1 : 0) * this.world.services.length + svc.id;
     let c = this.clients.get(key);
     if (!c) {
-      c = this.opt.makeClient(proxy, svc);
+      c = this.opt.makeClient(proxy, svc, this.meshRng);
       this.clients.set(key, c);
     }
     local[svc.id] = c;
@@ -296,135 +307,112 @@ export class DataPlane {
     };
   }
 
-  private beginExchange(ex: Exchange): void {
-    const now = this.clock.now();
-    ex.startedAt = now;
-    const client = ex.client;
-    const req = ex.req;
-    const subset = client.route(req, this.meshRng);
-    if (subset === NO_ROUTE) {
-      this.finishExchange(ex, 404, C_NO_ROUTE, false);
-      return;
+  // ───────────────────────── the mesh core's Exchange, driven on lane timers ─────────────────────────
+
+  /**
+   * Perform what the exchange asks, then start the requests a freed pool slot woke. A loop, never a
+   * recursion: `performOne` never drains, so 10 000 woken requests cost no stack.
+   */
+  private perform(ex: SimExchange, cmd: Command, fromTry: boolean): void {
+    this.performOne(ex, cmd, fromTry);
+    const cluster = ex.cluster;
+    if (cluster.wokenPending === 0) return;
+    for (let w = cluster.nextWoken(); w !== null; w = cluster.nextWoken()) {
+      const sx = w as SimExchange;
+      this.performOne(sx, sx.resume(this.clock.now()), false);
     }
-    ex.subset = subset;
-    ex.routeTimeout = client.routedTimeout;
-    client.active++;
-    ex.counted = true;
-    if (client.budget) client.budget.recordRequest(now);
-    if (client.fault) {
-      const f = client.fault.decide(req, this.meshRng);
-      ex.faultAbort = f.abortStatus;
-      if (f.delayMs > 0) {
-        // Envoy's fault filter runs before the router: the delay is not bounded by its timeouts.
-        this.clock.at(now + f.delayMs, this.onFaultDelayDone, ex);
-        return;
-      }
-    }
-    this.afterFault(ex);
   }
 
-  private readonly onFaultDelayDone = (ex: Exchange): void => {
+  private performOne(ex: SimExchange, cmd: Command, fromTry: boolean): void {
+    if (cmd & CMD_ARM_ROUTE_TIMER)
+      ex.routeTimer = this.clock.after(this.clock.lane(ex.routeTimeoutMs), this.onRouteTimeout, ex);
+    switch (cmd & CMD_MASK) {
+      case CMD_DELAY:
+      case CMD_BACKOFF:
+        ex.waitTimer = this.clock.at(this.clock.now() + ex.waitMs, this.onWaitDone, ex);
+        return;
+      case CMD_SEND:
+        this.sendAttempt(ex);
+        return;
+      case CMD_RESPOND:
+        this.responded(ex, fromTry);
+        return;
+      default:
+        return; // CMD_QUEUE (comes back from nextWoken) or CMD_NONE
+    }
+  }
+
+  private readonly onWaitDone = (ex: SimExchange): void => {
+    ex.waitTimer = 0;
     if (ex.done) return;
-    this.afterFault(ex);
+    this.perform(ex, ex.resume(this.clock.now()), false);
   };
 
-  private afterFault(ex: Exchange): void {
-    if (ex.faultAbort > 0) {
-      this.finishExchange(ex, ex.faultAbort, C_FAULT_ABORT, false);
-      return;
-    }
-    if (ex.routeTimeout !== Infinity)
-      ex.routeTimer = this.clock.after(this.clock.lane(ex.routeTimeout), this.onRouteTimeout, ex);
-    this.tryAttempt(ex);
-  }
-
-  private readonly onRouteTimeout = (ex: Exchange): void => {
+  private readonly onRouteTimeout = (ex: SimExchange): void => {
     ex.routeTimer = 0;
     if (ex.done) return;
-    const at = ex.attempt;
-    if (at && at.state === AT_INFLIGHT) {
-      // The proxy resets the upstream request: detectors see a local-origin timeout (504).
-      const client = ex.client;
-      if (client.outlier) client.outlier.onResult(at.inst.hostIndex, OUT_PER_TRY);
-      if (client.breaker) client.breaker.onFailure('route-timeout');
-      this.sink.edgeAttemptFailed(ex.call.spec.edge, C_ROUTE_TIMEOUT);
-    }
-    this.abandonExchange(ex);
-    this.finishExchange(ex, 504, ex.attemptsFailedPerTry ? C_PER_TRY_TIMEOUT : C_ROUTE_TIMEOUT, false);
+    const sending = ex.state === EX_SENDING;
+    const cmd = ex.routeTimeout(this.clock.now());
+    if (cmd === CMD_NONE) return;
+    if (sending) this.sink.edgeAttemptFailed(ex.call.spec.edge, C_ROUTE_TIMEOUT);
+    this.dropTimers(ex);
+    this.perform(ex, cmd, false);
   };
 
-  private tryAttempt(ex: Exchange): void {
-    const client = ex.client;
-    if (client.pool) {
-      const a = client.pool.admit(ex);
-      if (a === 'overflow') {
-        this.finishExchange(ex, 503, C_POOL_OVERFLOW, false);
-        return;
-      }
-      ex.poolState = a === 'go' ? 1 : 2;
-      if (a === 'queued') return; // goes on when a connection frees up (poolRelease)
-    }
-    this.admitted(ex);
+  /** The exchange answered its caller: a local reply of the caller's proxy, or a try's answer. */
+  private responded(ex: SimExchange, fromTry: boolean): void {
+    this.dropTimers(ex);
+    const call = ex.call;
+    if (!fromTry && call.sample & 2) this.tracer.localReply(ex, this.clock.now(), this.world);
+    const ok = ex.cause === C_NONE && ex.status < 500;
+    const at = ex.attempt;
+    this.callTryDone(call, ex, ok, ex.cause, fromTry && at !== null && at.degraded);
   }
 
-  /** Past the connection pool: ask the breaker, then send. */
-  private admitted(ex: Exchange): void {
-    const client = ex.client;
-    if (client.breaker && !client.breaker.allow()) {
-      this.releasePool(ex);
-      this.finishExchange(ex, 503, C_BREAKER_OPEN, false);
-      return;
+  /** Cancel the exchange's driver timers and abandon its attempt on the wire (its work is orphaned). */
+  private dropTimers(ex: SimExchange): void {
+    if (ex.waitTimer !== 0) {
+      this.clock.cancelTimer(ex.waitTimer);
+      ex.waitTimer = 0;
     }
-    this.sendAttempt(ex);
-  }
-
-  private releasePool(ex: Exchange): void {
-    const client = ex.client;
-    if (ex.poolState === 2 && client.pool) client.pool.removePending(ex);
-    const held = ex.poolState === 1;
-    ex.poolState = 0;
-    if (held && client.pool) {
-      const next = client.pool.release() as Exchange | undefined;
-      if (next) {
-        next.poolState = 1;
-        this.admitted(next);
+    if (ex.routeTimer !== 0) {
+      this.clock.cancelTimer(ex.routeTimer);
+      ex.routeTimer = 0;
+    }
+    const at = ex.attempt;
+    if (at !== null && at.state === AT_INFLIGHT) {
+      at.state = AT_ABANDONED;
+      if (at.perTryTimer !== 0) {
+        this.clock.cancelTimer(at.perTryTimer);
+        at.perTryTimer = 0;
       }
     }
   }
 
-  private sendAttempt(ex: Exchange): void {
+  /** The caller code gave up: cancel the exchange (permits released, no verdict) and drop its timers. */
+  private abandonExchange(ex: SimExchange): void {
+    this.dropTimers(ex);
+    ex.cancel(this.clock.now());
+    const cluster = ex.cluster;
+    for (let w = cluster.nextWoken(); w !== null; w = cluster.nextWoken()) {
+      const sx = w as SimExchange;
+      this.performOne(sx, sx.resume(this.clock.now()), false);
+    }
+  }
+
+  private sendAttempt(ex: SimExchange): void {
     const now = this.clock.now();
-    const client = ex.client;
     const call = ex.call;
     const callerInst = call.inv ? call.inv.inst : null;
-    const req = ex.req;
-    const avoid = ex.lastHost >= 0 && client.retry && client.retry.otherHost ? ex.lastHost : -1;
-    const inst = client.pick(ex.subset, req, this.meshRng, avoid);
-    if (inst === null) {
-      this.releasePool(ex);
-      // The breaker admitted this request (maybe as a half-open probe): it must hear the outcome.
-      if (client.breaker) client.breaker.onFailure('no-healthy-upstream');
-      this.finishExchange(ex, 503, C_NO_HEALTHY, false);
-      return;
-    }
-    ex.tries++;
+    const inst = this.world.services[call.spec.target].instances[ex.slot];
     const isRetry = ex.tries > 1 || ex.appTry > 1;
     const at = new Attempt(ex, inst, now, isRetry);
     ex.attempt = at;
-    ex.lastHost = inst.hostIndex;
-    client.hosts[inst.hostIndex].active++;
     this.sink.edgeAttempt(call.spec.edge, isRetry, call.startedAt, call.sentTries++ === 0);
     if (call.sample & 1) at.spanId = this.tracer.newSpanId();
-    const retry = client.retry;
-    if (retry && retry.perTryTimeout !== undefined)
-      at.perTryTimer = this.clock.after(this.clock.lane(retry.perTryTimeout), this.onPerTryTimeout, at);
-    if (client.deadlinePropagation) {
-      let d = call.spec.timeout !== Infinity ? call.tryStartedAt + call.spec.timeout : Infinity;
-      if (ex.routeTimeout !== Infinity) d = Math.min(d, ex.startedAt + ex.routeTimeout);
-      if (retry && retry.perTryTimeout !== undefined) d = Math.min(d, now + retry.perTryTimeout);
-      at.deadline = d;
-    }
-
+    if (ex.perTryTimeoutMs !== Infinity)
+      at.perTryTimer = this.clock.after(this.clock.lane(ex.perTryTimeoutMs), this.onPerTryTimeout, at);
+    at.deadline = ex.deadline;
     // Request path: caller proxy, network, callee proxy.
     const outProxy = ex.proxy;
     let delay = outProxy && outProxy.up ? outProxy.traverse(now, this.netRng) : 0;
@@ -468,47 +456,9 @@ export class DataPlane {
     at.perTryTimer = 0;
     if (at.state !== AT_INFLIGHT) return;
     at.state = AT_ABANDONED;
-    at.kind = KIND_PER_TRY_TIMEOUT;
-    at.ex.attemptsFailedPerTry = true;
-    this.endAttempt(at.ex, at);
+    at.kind = TRY_PER_TRY_TIMEOUT;
+    this.endAttempt(at);
   };
-
-  /** The caller code or the route timeout gave up: drop the in-flight attempt (orphaning its work). */
-  private abandonExchange(ex: Exchange): void {
-    if (ex.backoffTimer !== 0) {
-      this.clock.cancelTimer(ex.backoffTimer);
-      ex.backoffTimer = 0;
-    }
-    const at = ex.attempt;
-    if (at && at.state === AT_INFLIGHT) {
-      at.state = AT_ABANDONED;
-      if (at.perTryTimer !== 0) {
-        this.clock.cancelTimer(at.perTryTimer);
-        at.perTryTimer = 0;
-      }
-      ex.client.hosts[at.inst.hostIndex].active--;
-    }
-    this.releaseExchange(ex);
-  }
-
-  /** Give back everything an exchange holds in its client (idempotent). */
-  private releaseExchange(ex: Exchange): void {
-    ex.done = true;
-    if (ex.routeTimer !== 0) {
-      this.clock.cancelTimer(ex.routeTimer);
-      ex.routeTimer = 0;
-    }
-    const client = ex.client;
-    this.releasePool(ex);
-    if (ex.counted) {
-      ex.counted = false;
-      client.active--;
-    }
-    if (ex.isRetry) {
-      ex.isRetry = false;
-      client.activeRetries--;
-    }
-  }
 
   // ───────────────────────── callee side ─────────────────────────
 
@@ -764,97 +714,29 @@ export class DataPlane {
       this.clock.cancelTimer(at.perTryTimer);
       at.perTryTimer = 0;
     }
-    this.endAttempt(at.ex, at);
+    this.endAttempt(at);
   };
 
-  private endAttempt(ex: Exchange, at: Attempt): void {
-    const client = ex.client;
-    client.hosts[at.inst.hostIndex].active--;
-    this.releasePool(ex);
-    if (ex.isRetry) {
-      ex.isRetry = false;
-      client.activeRetries--;
-    }
-    let outcome: AttemptOutcome;
-    let cause: number;
-    let status: number;
-    switch (at.kind) {
-      case KIND_CONNECT_FAILURE:
-        outcome = OUT_CONNECT;
-        cause = C_CONNECT_FAILURE;
-        status = 503;
-        break;
-      case KIND_RESET:
-        outcome = OUT_RESET;
-        cause = C_RESET;
-        status = 503;
-        break;
-      case KIND_PER_TRY_TIMEOUT:
-        outcome = OUT_PER_TRY;
-        cause = C_PER_TRY_TIMEOUT;
-        status = 504;
-        break;
-      default:
-        OUT_RESPONSE.status = at.status;
-        outcome = OUT_RESPONSE;
-        cause = at.cause;
-        status = at.status;
-    }
-    const ok = status < 500 && at.kind === KIND_RESPONSE && cause === C_NONE;
-    if (client.outlier) client.outlier.onResult(at.inst.hostIndex, outcome);
-    if (client.breaker) {
-      if (ok || (at.kind === KIND_RESPONSE && status < 500)) client.breaker.onSuccess();
-      else client.breaker.onFailure(FAILURE_CAUSES[cause] ?? 'error');
-    }
-    const call = ex.call;
-    if (at.spanId) this.tracer.clientSpan(at, status, cause, this.clock.now());
-    if (call.sample & 2) this.tracer.accessLog(at, status, cause, this.clock.now(), this.world);
-    if (ok || status < 500) {
-      if (!ok) this.sink.edgeAttemptFailed(call.spec.edge, cause);
-      this.finishExchange(ex, status, ok ? C_NONE : cause, at.degraded);
-      return;
-    }
-    this.sink.edgeAttemptFailed(call.spec.edge, cause);
-    const delay = this.retryDelay(ex, outcome);
-    if (delay >= 0) {
-      ex.backoffTimer = this.clock.at(this.clock.now() + delay, this.onBackoffDone, ex);
-      return;
-    }
-    this.finishExchange(ex, status, delay === -2 ? C_BUDGET : cause, false);
-  }
-
-  /** Milliseconds to wait before the next try, -1 = no retry (policy), -2 = retry refused by the budget. */
-  private retryDelay(ex: Exchange, outcome: AttemptOutcome): number {
-    const client = ex.client;
-    const retry = client.retry;
-    if (!retry) return -1;
-    const done = ex.tries - 1;
-    if (done >= retry.attempts || !retry.shouldRetry(outcome, done)) return -1;
+  /** A try ended: the exchange decides (detectors, permits, retry); the driver records and performs. */
+  private endAttempt(at: Attempt): void {
+    const ex = at.ex;
     const now = this.clock.now();
-    if (client.budget) {
-      if (!client.budget.admit(now, client.active, client.activeRetries)) return -2;
-      client.budget.recordRetry(now);
-    }
-    client.activeRetries++;
-    ex.isRetry = true;
-    return retry.backoffMs(done + 1, this.meshRng);
-  }
-
-  private readonly onBackoffDone = (ex: Exchange): void => {
-    ex.backoffTimer = 0;
-    if (ex.done) return;
-    // Envoy keeps the split's choice for every try of a request; Linkerd balances each retry anew.
-    if (ex.client.rerouteOnRetry) {
-      const subset = ex.client.route(ex.req, this.meshRng);
-      if (subset !== NO_ROUTE) ex.subset = subset;
-    }
-    this.tryAttempt(ex);
-  };
-
-  private finishExchange(ex: Exchange, status: number, cause: number, degraded: boolean): void {
-    this.releaseExchange(ex);
-    const ok = cause === C_NONE && status < 500;
-    this.callTryDone(ex.call, ex, ok, cause, degraded);
+    const cmd = ex.attemptEnded(now, at.kind, at.status, at.kind === TRY_RESPONSE ? at.cause : C_NONE);
+    if (cmd === CMD_NONE) return;
+    const call = ex.call;
+    const cause = ex.lastTryCause;
+    const status = ex.lastTryStatus;
+    if (at.spanId) this.tracer.clientSpan(at, status, cause, now);
+    if (call.sample & 2)
+      this.tracer.accessLog(
+        at,
+        status,
+        (cmd & CMD_MASK) === CMD_RESPOND ? ex.flags : ex.lastTryFlags,
+        now,
+        this.world,
+      );
+    if (cause !== C_NONE) this.sink.edgeAttemptFailed(call.spec.edge, cause);
+    this.perform(ex, cmd, true);
   }
 
   // ───────────────────────── processor sharing ─────────────────────────

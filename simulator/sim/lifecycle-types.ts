@@ -3,13 +3,15 @@
  *   Invocation — an execution of an endpoint on one instance (holds a worker slot);
  *   Call       — one logical call an invocation (or the load generator) makes to a service,
  *                with the caller's own timeout and code retries;
- *   Exchange   — one try of a Call through the caller's outbound proxy: route, fault, breaker,
- *                pool, balancer, mesh retries and the route timeout;
+ *   SimExchange — one try of a Call through the caller's outbound proxy: the mesh core's
+ *                `Exchange` (route, fault, pool, breaker, balancer, mesh retries, route timeout)
+ *                plus the driver's timers and the attempt on the wire;
  *   Attempt    — one try of an Exchange on the wire to one instance (per-try timeout).
  * Plain classes with fixed shapes: the engine creates millions of them per wall second.
  */
 import type { CompiledCall, CompiledEndpoint, SimInstance } from './world.ts';
-import type { DestClient } from './dest-client.ts';
+import type { Cluster } from '../mesh/cluster.ts';
+import { Exchange } from '../mesh/exchange.ts';
 import type { Proxy } from './proxy.ts';
 import type { RequestInfo } from '../mesh/types.ts';
 
@@ -55,7 +57,7 @@ export class Call {
   tryStartedAt = 0;
   /** Tries of this logical request that reached the wire (retry amplification counts by request). */
   sentTries = 0;
-  exchange: Exchange | null = null;
+  exchange: SimExchange | null = null;
   /** Client calls: time of the first send, for user-perceived latency across reloads. */
   firstSentAt = 0;
   /** A fallback was used somewhere below this call. */
@@ -73,35 +75,21 @@ export class Call {
   ) {}
 }
 
-export class Exchange {
-  /** Wire attempts made so far. */
-  tries = 0;
+export class SimExchange extends Exchange {
   attempt: Attempt | null = null;
+  /** Driver timers (0 = none): the route timeout, and a fault delay or retry back-off. */
   routeTimer = 0;
-  backoffTimer = 0;
-  done = false;
-  subset = -1;
-  startedAt = 0;
-  /** Whether the current attempt holds a connection-pool slot (or waits in its pending queue). */
-  poolState = 0;
-  /** Holds one of the client's concurrent-retry slots. */
-  isRetry = false;
-  lastHost = -1;
-  routeTimeout = Infinity;
-  faultAbort = 0;
-  /** Counted in the client's active requests. */
-  counted = false;
-  /** The last try ended by its per-try timeout (a route timeout then reports UT as per-try). */
-  attemptsFailedPerTry = false;
+  waitTimer = 0;
   constructor(
+    cluster: Cluster,
+    req: RequestInfo,
     readonly call: Call,
-    readonly client: DestClient,
     readonly appTry: number,
     /** The caller's outbound proxy (null: none). */
     readonly proxy: Proxy | null,
-    /** What the proxies see of the request (shared, never mutated). */
-    readonly req: RequestInfo,
-  ) {}
+  ) {
+    super(cluster, req);
+  }
 }
 
 export const AT_INFLIGHT = 0;
@@ -116,14 +104,14 @@ export class Attempt {
   status = 0;
   cause = -1;
   degraded = false;
-  /** 0 response, 1 connect-failure, 2 reset. */
+  /** How the try ended: a TRY_* kind of mesh/outcome.ts (0 response, 1 connect-failure, 2 reset, 3 per-try timeout). */
   kind = 0;
   epoch = 0;
   spanId = 0;
   /** With deadline propagation: when the caller gives up (the callee drops the work then). */
   deadline = Infinity;
   constructor(
-    readonly ex: Exchange,
+    readonly ex: SimExchange,
     readonly inst: SimInstance,
     readonly sentAt: number,
     readonly isRetry: boolean,

@@ -9,6 +9,8 @@ import { makeSampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
 import type { DestinationPolicySpec, MeshPolicySpec, MtlsMode, ScenarioSpec } from '../model/types.ts';
 import { createBalancer } from '../mesh/balancer.ts';
+import { Cluster, type ClusterPolicy } from '../mesh/cluster.ts';
+import type { Exchange } from '../mesh/exchange.ts';
 import { CanaryController } from '../mesh/canary.ts';
 import { CircuitBreaker } from '../mesh/breaker.ts';
 import { getDefaults, UNLIMITED, type ProductDefaults } from '../mesh/defaults.ts';
@@ -25,7 +27,7 @@ import { LatencyHistogram } from '../telemetry/histogram.ts';
 import type { MeshCost } from '../telemetry/types.ts';
 import { C_DENIED, C_MTLS } from './causes.ts';
 import type { DataPlane, DataPlaneOptions, InboundCheck } from './dataplane.ts';
-import { DestClient } from './dest-client.ts';
+import { ServiceEndpoints } from './service-endpoints.ts';
 import { Proxy } from './proxy.ts';
 import type { Sink } from './sink.ts';
 import type { SimInstance, SimService, World } from './world.ts';
@@ -130,13 +132,19 @@ export function buildMesh(
     inst !== null && inst.svc.inMesh ? inst.proxy : null;
 
   // ── per (caller proxy, destination) decision objects ──
-  const makeClient = (proxy: Proxy | null, svc: SimService): DestClient => {
+  const endpointsOf = new Map<number, ServiceEndpoints>();
+  const makeClient = (proxy: Proxy | null, svc: SimService, meshRng: Rng): Cluster => {
     const label = `${proxy ? proxy.name.replace(/\.(sidecar|proxy)$/, '') : 'client'} → ${svc.name}`;
-    const c = new DestClient(svc, label);
-    if (!proxy || !profile.supportsL7) return c;
+    let endpoints = endpointsOf.get(svc.id);
+    if (!endpoints) {
+      endpoints = new ServiceEndpoints(svc);
+      endpointsOf.set(svc.id, endpoints);
+    }
+    if (!proxy || !profile.supportsL7) return new Cluster(endpoints, {}, meshRng, label);
+    const policy: ClusterPolicy = {};
     const dest = destinations.get(svc.name);
     const routeTimeout = dest?.timeout ?? defaults.timeout;
-    c.routeTimeout = routeTimeout ?? Infinity;
+    policy.routeTimeoutMs = routeTimeout ?? Infinity;
     const canary = canaries.find((k) => k.spec.service === svc.name);
     const routes = dest?.routes.length
       ? dest.routes
@@ -149,25 +157,25 @@ export function buildMesh(
         svc.versions.map((v) => v.name),
         { timeout: routeTimeout },
       );
-      c.router = router;
+      policy.router = router;
       const list = routersByService.get(svc.name) ?? [];
       list.push(router);
       routersByService.set(svc.name, list);
       if (canary) setCanaryWeight(router, canary.spec.stable, canary.spec.canary, canary.ctl.canaryWeight);
     }
     const retrySpec = dest?.retries ?? defaults.retries;
-    if (retrySpec && retrySpec.attempts > 0) c.retry = new RetryPolicy(retrySpec);
+    if (retrySpec && retrySpec.attempts > 0) policy.retry = new RetryPolicy(retrySpec);
     // Thresholds the policy leaves out take the product's defaults.
     const poolSpec = { ...defaults.connectionPool, ...dest?.connectionPool };
-    if (c.retry) {
-      c.budget = createRetryGate(dest?.retryBudget ?? defaults.retryBudget, poolSpec.maxRetries);
+    if (policy.retry) {
+      policy.retryGate = createRetryGate(dest?.retryBudget ?? defaults.retryBudget, poolSpec.maxRetries);
     }
     if (
       poolSpec.maxConnections < UNLIMITED ||
       poolSpec.maxRequests < UNLIMITED ||
       poolSpec.maxPendingRequests < UNLIMITED
     )
-      c.pool = new ConnectionPool<unknown>(poolSpec);
+      policy.pool = new ConnectionPool<Exchange>(poolSpec);
     const given = dest?.outlierDetection ?? defaults.outlierDetection;
     // A field the policy leaves out takes the product's default (Istio: no panic mode; Envoy: 50 %).
     const outlierSpec = given && {
@@ -182,21 +190,21 @@ export function buildMesh(
       });
       od.start();
       outlierDetectors.push(od);
-      c.outlier = od;
+      policy.outlier = od;
     }
     if (dest?.circuitBreaker) {
       const b = new CircuitBreaker(dest.circuitBreaker, clock, { subject: label, sink: meshSink });
       breakers.push(b);
-      c.breaker = b;
+      policy.breaker = b;
     }
-    c.balancer = createBalancer(dest?.loadBalancer ?? defaults.loadBalancer, lbRng.stream(label));
+    policy.balancer = createBalancer(dest?.loadBalancer ?? defaults.loadBalancer, lbRng.stream(label));
     if (dest?.faults) {
       const f = new FaultInjector(dest.faults);
-      if (f.active) c.fault = f;
+      if (f.active) policy.fault = f;
     }
-    c.deadlinePropagation = dest?.deadlinePropagation ?? false;
-    c.rerouteOnRetry = defaults.retryRebalancesSplit;
-    return c;
+    policy.deadlinePropagation = dest?.deadlinePropagation ?? false;
+    policy.rerouteOnRetry = defaults.retryRebalancesSplit;
+    return new Cluster(endpoints, policy, meshRng, label);
   };
 
   // ── callee side: mTLS and authorization ──

@@ -25,6 +25,8 @@ export interface RunOptions {
   progressEveryMs?: number;
   /** Wall-clock reader for the `wall` block (Node: performance.now); omitted = no `wall` block. */
   wallClock?: () => number;
+  /** Called once the run is over, with the data plane (tests read its clusters' counters). */
+  inspect?: (dataPlane: DataPlane) => void;
 }
 
 /** How long a scenario runs: its own duration, else its load profile's length. */
@@ -178,6 +180,7 @@ export function startScenario(scenario: ScenarioSpec, options: RunOptions = {}):
   };
 
   function finishRun(): RunResult {
+    options.inspect?.(dp);
     mesh.finish(durationMs);
     dp.closeBusy(durationMs);
     for (const svc of world.services) {

@@ -4,7 +4,8 @@
  */
 import type { Span } from '../telemetry/types.ts';
 import { FLAGS } from './causes.ts';
-import type { Attempt, Invocation } from './lifecycle-types.ts';
+import { flagsText } from '../mesh/outcome.ts';
+import type { Attempt, Invocation, SimExchange } from './lifecycle-types.ts';
 import { splitEndpointName, type World } from './world.ts';
 
 export interface AccessRecord {
@@ -85,7 +86,13 @@ export class Tracer {
     });
   }
 
-  accessLog(at: Attempt, status: number, cause: number, now: number, world: World): void {
+  /** One line per try at the caller's sidecar; `flagBits` are Envoy's (mesh/outcome.ts). */
+  localReply(ex: SimExchange, now: number, world: World): void {
+    if (this.access.length >= this.maxLines) return;
+    this.access.push(localReplyRecord(ex, now, world));
+  }
+
+  accessLog(at: Attempt, status: number, flagBits: number, now: number, world: World): void {
     if (this.access.length >= this.maxLines) return;
     const call = at.ex.call;
     const { method, path } = splitEndpointName(
@@ -96,7 +103,7 @@ export class Tracer {
       method,
       path,
       status,
-      flags: cause >= 0 ? FLAGS[cause] : '-',
+      flags: flagsText(flagBits),
       bytesSent: status < 400 ? (at.inst.version.endpoints[call.spec.endpoint]?.bytes ?? 0) : 0,
       durationMs: now - at.sentAt,
       requestId: hex(call.traceId, 32),
@@ -105,6 +112,29 @@ export class Tracer {
       source: call.inv ? call.inv.inst.name : 'client',
     });
   }
+}
+
+/**
+ * A reply the caller's proxy made itself (UO overflow or breaker open, UH, NR, FI): the line
+ * Envoy's outbound listener writes, with no upstream host.
+ */
+export function localReplyRecord(ex: SimExchange, now: number, world: World): AccessRecord {
+  const call = ex.call;
+  const svc = world.services[call.spec.target];
+  const { method, path } = splitEndpointName(svc.endpointNames[call.spec.endpoint] ?? 'GET /');
+  return {
+    startMs: ex.startedAt,
+    method,
+    path,
+    status: ex.status,
+    flags: flagsText(ex.flags),
+    bytesSent: 0,
+    durationMs: now - ex.startedAt,
+    requestId: hex(call.traceId, 32),
+    authority: svc.name,
+    upstreamHost: '-',
+    source: call.inv ? call.inv.inst.name : 'client',
+  };
 }
 
 function round3(x: number): number {

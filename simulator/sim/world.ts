@@ -7,7 +7,7 @@ import type { Rng } from '../engine/types.ts';
 import type { RequestInfo } from '../mesh/types.ts';
 import type { CallSpec, EndpointSpec, OnError, ScenarioSpec, ServiceSpec } from '../model/types.ts';
 import type { Invocation } from './lifecycle-types.ts';
-import type { DestClient } from './dest-client.ts';
+import type { Cluster } from '../mesh/cluster.ts';
 import type { Proxy } from './proxy.ts';
 
 export const ON_ERROR_FAIL = 0;
@@ -111,7 +111,7 @@ export interface SimInstance {
   /** Incarnation: bumped on each crash so that events of a dead process are ignored. */
   epoch: number;
   /** Destination clients of this instance's outbound proxy, by service id (a cache). */
-  clients: (DestClient | undefined)[];
+  clients: (Cluster | undefined)[];
   /** Inbound proxy (its sidecar, or its node's proxy), null without a data plane. */
   proxy: Proxy | null;
   cpu: number; // cores, Infinity = no CPU limit (no processor sharing)

@@ -4,41 +4,8 @@
  * its hash is stable across Node, worker threads and browsers.
  */
 
-/** Why a request or an attempt failed. Envoy response flags are given where one exists. */
-export type FailureCause =
-  | 'timeout' // the caller's own (application) timeout, or the client's
-  | 'route-timeout' // UT: mesh route timeout over all tries
-  | 'per-try-timeout' // UT on the last try
-  | 'error-5xx' // the service answered 5xx itself (errorRate, or a failed dependency with onError: fail)
-  | 'overflow' // queue full at the instance (503) — or UO: mesh connection-pool overflow
-  | 'pool-overflow' // UO
-  | 'no-healthy-upstream' // UH
-  | 'breaker-open' // breaker rejected (fast failure)
-  | 'connect-failure' // UF: instance down, partition, loss
-  | 'reset' // UC: in-flight request reset (instance crashed)
-  | 'denied' // 403 RBAC
-  | 'mtls' // plain-text caller refused by strict mTLS
-  | 'fault-abort' // FI
-  | 'no-route' // NR
-  | 'retry-budget-exhausted'; // failed attempt whose retry the budget refused (URX)
-
-export const FAILURE_CAUSES: readonly FailureCause[] = [
-  'timeout',
-  'route-timeout',
-  'per-try-timeout',
-  'error-5xx',
-  'overflow',
-  'pool-overflow',
-  'no-healthy-upstream',
-  'breaker-open',
-  'connect-failure',
-  'reset',
-  'denied',
-  'mtls',
-  'fault-abort',
-  'no-route',
-  'retry-budget-exhausted',
-];
+export { FAILURE_CAUSES, type FailureCause } from '../model/causes.ts';
+import type { FailureCause } from '../model/causes.ts';
 
 export interface LatencySummary {
   p50: number;

@@ -38,23 +38,24 @@ describe('timeouts and retries, as Envoy does them', () => {
       '      timeout: 250ms\n      retries: { attempts: 2, perTryTimeout: 100ms, retryOn: [5xx] }\n',
     );
     expect(r.summary.requests).toBe(100);
-    // Tries at 0, 100 + b1 and 200 + b1 + b2 ms (b1 < 25, b2 < 75, uniform): a third try starts
-    // only when b1 + b2 < 50, about half the time; the route timeout ends every request at 250 ms.
+    // Tries at 0, 100 + b1 and 200 + b1 + b2 ms (Envoy's draw: b1 uniform over 0–24 ms, b2 over
+    // 0–49 ms): a third try starts only when b1 + b2 < 50, i.e. with probability
+    // Σ_b1 (50 − b1)/50 / 25 = 0.76; the route timeout ends every request at 250 ms.
     expect(fb(r).attemptFailures['per-try-timeout']).toBe(200);
-    expect(fb(r).attempts).toBeGreaterThan(230);
-    expect(fb(r).attempts).toBeLessThan(270);
+    expect(fb(r).attempts).toBeGreaterThan(262);
+    expect(fb(r).attempts).toBeLessThan(290);
     expect(fb(r).attemptFailures['route-timeout']).toBe(fb(r).attempts - 200);
     expect(fb(r).failed).toBe(100);
     expect(r.summary.latencyMs.p50).toBeGreaterThanOrEqual(249.9);
     expect(r.summary.latencyMs.max).toBeLessThanOrEqual(251);
   });
 
-  it('without a route timeout, all three tries time out: 3 × 100 ms plus jittered back-offs (< 25 ms, < 75 ms)', () => {
+  it('without a route timeout, all three tries time out: 3 × 100 ms plus jittered back-offs (≤ 24 ms, ≤ 49 ms)', () => {
     const r = run('      retries: { attempts: 2, perTryTimeout: 100ms, retryOn: [5xx] }\n');
     expect(fb(r).attempts).toBe(300);
     expect(fb(r).failures['per-try-timeout']).toBe(100);
     expect(r.summary.latencyMs.p50).toBeGreaterThan(300);
-    expect(r.summary.latencyMs.max).toBeLessThan(300 + 25 + 75 + 1);
+    expect(r.summary.latencyMs.max).toBeLessThan(300 + 24 + 49 + 1);
   });
 
   it("Istio's default retryOn (connect-failure, refused-stream, unavailable, cancelled) does not retry a per-try timeout", () => {

@@ -73,17 +73,24 @@ describe('FaultInjector (Istio: client side, before the router)', () => {
     expect(rng.draws).toBe(1);
   });
 
-  it('draws one number per configured fault kind, and reuses its decision object', () => {
+  it('draws one number per configured fault kind; its decisions are immutable and can be kept', () => {
     const rng = counting(createRng(5));
     const f = new FaultInjector({ delay: { percent: 50, fixed: 10 }, abort: { percent: 50, status: 500 } });
-    const a = f.decide(req(), rng);
-    const b = f.decide(req(), rng);
-    expect(a).toBe(b);
-    expect(rng.draws).toBe(4);
+    const kept = [];
+    for (let i = 0; i < 40; i++) kept.push({ d: f.decide(req(), rng) });
+    expect(rng.draws).toBe(80);
+    for (const { d } of kept) expect(Object.isFrozen(d)).toBe(true);
+    // A later decision does not change an earlier one (no shared mutable object).
+    const seen = new Set(kept.map(({ d }) => `${d.delayMs}/${d.abortStatus}`));
+    expect(seen).toEqual(new Set(['0/0', '10/0', '0/500', '10/500']));
+    const first = kept[0].d;
+    const snapshot = { ...first };
+    for (let i = 0; i < 20; i++) f.decide(req(), rng);
+    expect(first).toEqual(snapshot);
     const none = new FaultInjector(undefined);
     expect(none.active).toBe(false);
     expect(none.decide(req(), rng)).toEqual({ delayMs: 0, abortStatus: 0 });
-    expect(rng.draws).toBe(4);
+    expect(rng.draws).toBe(120);
   });
 
   it('validates its spec', () => {

@@ -192,8 +192,15 @@ describe('OutlierDetector — limits and panic', () => {
     expect(od.overflows).toBe(4);
   });
 
-  it('always lets one host be ejected (10 % of 3 hosts)', () => {
+  it('ejects no host when maxEjectionPercent allows none (10 % of 3 hosts), as Envoy', () => {
     const { od } = setup({ ...base, maxEjectionPercent: 10 }, 3);
+    for (let i = 0; i < 5; i++) for (let h = 0; h < 3; h++) od.onResult(h, E500);
+    expect(od.ejectedCount).toBe(0);
+    expect(od.overflows).toBe(3);
+  });
+
+  it('with alwaysEjectOneHost, one host is ejectable whatever the percentage (Envoy always_eject_one_host)', () => {
+    const { od } = setup({ ...base, maxEjectionPercent: 10, alwaysEjectOneHost: true }, 3);
     for (let i = 0; i < 5; i++) for (let h = 0; h < 3; h++) od.onResult(h, E500);
     expect(od.ejectedCount).toBe(1);
     expect(od.isEjected(0)).toBe(true);

@@ -112,31 +112,32 @@ describe('retry counting (Istio attempts = retries)', () => {
 });
 
 describe('back-off (Envoy full jitter)', () => {
-  it('bounds: [0,25), [0,75), [0,175), then capped at 250 ms', () => {
-    expect([1, 2, 3, 4, 5, 60].map((n) => backoffBoundMs(n, 25, 250))).toEqual([25, 75, 175, 250, 250, 250]);
+  it("Envoy's draw: random % min(base·2^(n−1), max) whole ms — means 12, 24.5, 49.5, 99.5, 124.5 ms for base 25", () => {
+    expect([1, 2, 3, 4, 5, 60].map((n) => backoffBoundMs(n, 25, 250))).toEqual([25, 50, 100, 200, 250, 250]);
     const p = new RetryPolicy(spec(['5xx']));
     const rng = createRng(9);
-    for (const [n, bound] of [
-      [1, 25],
-      [2, 75],
-      [3, 175],
-      [4, 250],
-      [10, 250],
+    for (const [n, interval, mean] of [
+      [1, 25, 12],
+      [2, 50, 24.5],
+      [3, 100, 49.5],
+      [4, 200, 99.5],
+      [5, 250, 124.5],
+      [10, 250, 124.5],
     ] as const) {
       let min = Infinity;
       let max = 0;
       let sum = 0;
-      const draws = 20_000;
+      const draws = 40_000;
       for (let i = 0; i < draws; i++) {
         const b = p.backoffMs(n, rng);
+        expect(Number.isInteger(b)).toBe(true);
         min = Math.min(min, b);
         max = Math.max(max, b);
         sum += b;
       }
-      expect(min).toBeGreaterThanOrEqual(0);
-      expect(max).toBeLessThan(bound);
-      expect(max).toBeGreaterThan(bound * 0.99); // the whole range is used
-      expect(Math.abs(sum / draws - bound / 2)).toBeLessThan(bound * 0.02); // uniform: mean = bound/2
+      expect(min).toBe(0);
+      expect(max).toBe(interval - 1); // the whole range 0 … interval − 1 is used
+      expect(Math.abs(sum / draws - mean)).toBeLessThan(interval * 0.01);
     }
   });
 

@@ -190,3 +190,49 @@ describe('simulator invariants (fast-check)', () => {
     );
   });
 });
+
+describe('mesh-core permits and counters (fast-check)', () => {
+  it('after load stops and the run drains, every pool, probe, host load and retry counter is zero; every request ends once', () => {
+    let clustersSeen = 0;
+    fc.assert(
+      fc.property(scenarioArb, (g) => {
+        const files = yamlOf(g);
+        // Load for 5 s; client timeout 2 s, one reload after 100 ms: the entry drains by ~9.1 s,
+        // and every abandoned inner call, fault and restart is over well before 20 s.
+        let drained: (() => void) | null = null;
+        let sent = -1;
+        const r = runScenario(scenarioFromYaml(files, { seed: g.seed, duration: 20_000 }), {
+          inspect: (dp) => {
+            sent = dp.entrySent;
+            drained = () => {
+              expect(dp.entryFinished).toBe(dp.entrySent);
+              for (const c of dp.clusters()) {
+                clustersSeen++;
+                const where = c.label;
+                expect(c.active, `${where}: active requests`).toBe(0);
+                expect(c.activeRetries, `${where}: active retries`).toBe(0);
+                expect(c.totalHostActive(), `${where}: host load`).toBe(0);
+                expect(c.wokenPending, `${where}: woken`).toBe(0);
+                if (c.pool) {
+                  expect(c.pool.active, `${where}: pool slots`).toBe(0);
+                  expect(c.pool.pending, `${where}: pool queue`).toBe(0);
+                }
+                if (c.breaker) expect(c.breaker.probes, `${where}: breaker probes`).toBe(0);
+              }
+            };
+            drained();
+          },
+        });
+        expect(drained).not.toBeNull();
+        expect(r.summary.requests).toBeGreaterThan(0);
+        expect(r.summary.requests).toBe(sent);
+        check(r);
+      }),
+      {
+        numRuns: Number(process.env.INVARIANT_RUNS ?? 60),
+        seed: Number(process.env.INVARIANT_SEED ?? 20261202),
+      },
+    );
+    expect(clustersSeen).toBeGreaterThan(60);
+  });
+});
