@@ -1,6 +1,9 @@
 /** File output for the CLI: atomic writes, the d3 source for self-contained HTML. */
 import {
+  accessSync,
+  constants as fsConstants,
   closeSync,
+  realpathSync,
   fsyncSync,
   openSync,
   readFileSync,
@@ -10,7 +13,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.ts';
 
 /**
@@ -54,6 +58,64 @@ export function checkReadable(files: readonly string[]): void {
   }
 }
 
+/** The path a file is (or would be) at: symlinks and `..` resolved where they exist. */
+function canonical(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    try {
+      return join(
+        realpathSync(dirname(resolve(file))),
+        resolve(file).slice(dirname(resolve(file)).length + 1),
+      );
+    } catch {
+      return resolve(file);
+    }
+  }
+}
+
+/**
+ * Checks every output file before the run starts, so that an hour of simulation is never lost to
+ * a typo: no output may be one of the inputs (nothing is ever written over an input), no two
+ * outputs may be the same file, and each must be writable (its directory exists and accepts files;
+ * the file itself, when it exists, is a regular writable file). Throws a UsageError (exit 2).
+ */
+export function checkOutputs(
+  inputs: readonly string[],
+  outputs: readonly { flag: string; file: string | undefined }[],
+): void {
+  const inputPaths = new Map(inputs.map((f) => [canonical(f), f]));
+  const seen = new Map<string, string>();
+  for (const { flag, file } of outputs) {
+    if (file === undefined) continue;
+    const path = canonical(file);
+    const input = inputPaths.get(path);
+    if (input !== undefined)
+      throw new UsageError(`${flag} ${file}: that is an input file (${input}); refusing to write over it`);
+    const other = seen.get(path);
+    if (other !== undefined)
+      throw new UsageError(`${flag} ${file}: the same file as ${other}; give each output its own file`);
+    seen.set(path, `${flag} ${file}`);
+    let isDir = false;
+    let exists = false;
+    try {
+      const st = statSync(file);
+      exists = true;
+      isDir = st.isDirectory();
+    } catch {
+      // does not exist yet: its directory must take it
+    }
+    if (isDir) throw new UsageError(`cannot write ${file} (${flag}): is a directory`);
+    try {
+      accessSync(exists ? file : dirname(resolve(file)), fsConstants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such directory' : describeErrno(code);
+      throw new UsageError(`cannot write ${file} (${flag}): ${why}`);
+    }
+  }
+}
+
 export function describeErrno(code: string | undefined): string {
   switch (code) {
     case 'ENOENT':
@@ -81,4 +143,36 @@ export function d3Source(): string {
     d3Cache = readFileSync(file, 'utf8');
   }
   return d3Cache;
+}
+
+/** What an HTML report inlines: d3 and the report's own browser code (see reportClientSource). */
+export function htmlAssets(): { d3Source: string; clientSource: string } {
+  return { d3Source: d3Source(), clientSource: reportClientSource() };
+}
+
+let clientCache: string | undefined;
+
+/**
+ * The HTML report's browser code, bundled from its TypeScript module (simulator/report-client) by
+ * esbuild — installed with tsx, which runs this CLI — at report time, so there is no generated file
+ * to keep in sync and the code that runs in the page is the code that is linted and type-checked.
+ */
+export function reportClientSource(): string {
+  if (clientCache === undefined) {
+    const require = createRequire(import.meta.url);
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    const entry = fileURLToPath(new URL('../report-client/main.ts', import.meta.url));
+    const out = esbuild.buildSync({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'iife',
+      target: 'es2020',
+      minify: true,
+      write: false,
+      legalComments: 'none',
+      logLevel: 'silent',
+    });
+    clientCache = out.outputFiles[0].text;
+  }
+  return clientCache;
 }

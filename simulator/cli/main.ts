@@ -11,17 +11,22 @@ import { loadFiles } from './files.ts';
 import { parseDocuments, type Bundle, type LoadedDoc } from '../model/load.ts';
 import { SpecError } from '../model/errors.ts';
 import { parseDuration } from '../model/duration.ts';
-import type { MeshPolicySpec, ScenarioSpec } from '../model/types.ts';
-import { runScenario } from '../sim/run.ts';
+import type { LoadProfileSpec, MeshPolicySpec, ScenarioSpec } from '../model/types.ts';
+import { startScenario } from '../sim/run.ts';
+import { drive, Interrupted } from './drive.ts';
+import { inertAxes } from './sweep-checks.ts';
 import { renderHtml, renderText, toJaegerJson, toOtlpJson, toPrometheusText } from '../telemetry/index.ts';
-import type { RunResult } from '../telemetry/types.ts';
+import type { CheckUnit, RunResult } from '../telemetry/types.ts';
+import { NO_CHECKS_HINT, resultVerdict } from '../telemetry/verdict.ts';
+import { fmtCheckValue, fmtDuration } from '../telemetry/format.ts';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, UsageError } from './errors.ts';
-import { checkReadable, d3Source, describeErrno, writeFileAtomic } from './io.ts';
+import { checkOutputs, checkReadable, describeErrno, htmlAssets, writeFileAtomic } from './io.ts';
 import { runMany } from './pool.ts';
 import { createProgress } from './progress.ts';
 import { compareJson, compareText, sweepHtml, sweepJson, sweepText } from './report.ts';
 import { parseSeed, parseShare, scenarioFromBundle, type ScenarioOverrides } from './scenario.ts';
 import { serveCommand } from './serve.ts';
+import { scenarioWarnings } from './preflight.ts';
 import { labCommand } from './lab.ts';
 import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from './sweep.ts';
 import { registerInterop } from './interop.ts';
@@ -40,6 +45,8 @@ interface CommonOptions {
   out?: string;
   sampling?: string;
   quiet?: boolean;
+  load?: string;
+  wide?: boolean;
 }
 
 interface RunOptions extends CommonOptions {
@@ -48,6 +55,7 @@ interface RunOptions extends CommonOptions {
   accessLog?: string;
   prometheus?: string;
   wall?: boolean;
+  yes?: boolean;
 }
 
 interface MultiOptions extends CommonOptions {
@@ -86,9 +94,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--seed <n>', "random seed (default: the scenario's, else 1)")
       .option('--duration <d>', "simulated duration, e.g. 30s, 10m (default: the load profile's length)")
       .option('--policy <file>', 'add the MeshPolicy documents of FILE (repeatable)', collect, [])
+      .option('--load <file>', 'use the LoadProfile of FILE instead of the one beside the topology')
       .option('--sampling <share>', 'share 0..1 of entry requests traced and access-logged (default 0.001)')
       .option('--out <file>', 'write the report to FILE (atomically) instead of stdout')
-      .option('--quiet', 'no progress line on stderr');
+      .option('--quiet', 'no progress line on stderr')
+      .option('--wide', 'every column and row of the tables (default: what fits 100 columns)');
 
   common(
     program
@@ -107,6 +117,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--access-log <file>', 'write the sampled Envoy-style access log to FILE')
     .option('--prometheus <file>', 'write the final metrics in Prometheus text format to FILE')
     .option('--wall', 'keep the wall-clock facts (`wall`) in the JSON report')
+    .option('--yes', 'run even when the estimate says it will take longer than the limit (10 minutes)')
     .action(async (files: string[], opts: RunOptions) => setExit(await runCommand(files, opts)));
 
   program
@@ -140,9 +151,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('run the grid of --vary values (cartesian product, same seed) and tabulate the results')
       .argument('<files...>', 'YAML files of the scenario'),
   )
-    .requiredOption(
+    .option(
       '--vary <key=values>',
-      "KEY=V1,V2… or KEY=A..B, e.g. 'ratings.retries.attempts=0..4' (repeatable)",
+      "KEY=V1,V2… or KEY=A..B, e.g. 'ratings.timeout=250ms,1s' (repeatable; at least one)",
       collect,
       [],
     )
@@ -165,31 +176,53 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 ok, 1 thresholds or steady-state hypothesis violated, 2 bad input, 3 internal error.
+Exit codes: 0 ok, 1 a threshold or steady-state probe did not hold (or had no data), 2 bad input,
+3 internal error, 130 interrupted.
 Examples:
   meshdojo run topologies/bookinfo.yaml
   meshdojo run topologies/bookinfo.yaml chaos/bookinfo-ratings-slow.yaml --format html --out report.html
-  meshdojo sweep topologies/bookinfo.yaml --vary 'ratings.retries.attempts=0..4' --vary 'ratings.timeout=250ms,1s'`,
+  meshdojo sweep topologies/bookinfo.yaml chaos/bookinfo-ratings-slow.yaml \\
+    --policy topologies/policies/bookinfo-ratings-retries.yaml --vary 'ratings.retries.attempts=0..3'`,
   );
   return program;
 }
 
 // ───────────────────────────── commands ─────────────────────────────
 
+/** A run estimated to take longer than this (wall time) is refused unless `--yes`. */
+const RUN_LIMIT_MS = Number(process.env.MESHDOJO_RUN_LIMIT_MS) || 10 * 60_000;
+
 async function runCommand(files: string[], opts: RunOptions): Promise<number> {
   const scenario = buildScenario(files, opts);
   if (opts.traces && !opts.tracesOut) throw new UsageError('--traces needs --traces-out FILE');
   const traces = opts.tracesOut ? (opts.traces ?? 'otlp') : undefined;
+  // Every output is checked before an hour of simulation, not after.
+  checkOutputs(inputsOf(files, opts), [
+    { flag: '--out', file: opts.out },
+    { flag: '--traces-out', file: opts.tracesOut },
+    { flag: '--access-log', file: opts.accessLog },
+    { flag: '--prometheus', file: opts.prometheus },
+  ]);
+  warn(scenarioWarnings(scenario, files));
 
-  const progress = createProgress({ quiet: opts.quiet });
   let result: RunResult;
   try {
-    result = runScenario(scenario, {
-      onProgress: (done, total) => progress.update(done, total),
-      wallClock: () => performance.now(),
+    result = await drive(startScenario(scenario, { wallClock: () => performance.now() }), {
+      progress: createProgress({ quiet: opts.quiet }),
+      limitMs: RUN_LIMIT_MS,
+      yes: opts.yes === true,
+      note: (line) => {
+        if (!opts.quiet) process.stderr.write(`${line}\n`);
+      },
     });
-  } finally {
-    progress.end();
+  } catch (err) {
+    if (err instanceof Interrupted) {
+      process.stderr.write(
+        `interrupted at ${fmtDuration(err.simulatedMs)} of ${fmtDuration(err.durationMs)} simulated — nothing written\n`,
+      );
+      return EXIT_INTERRUPTED;
+    }
+    throw err;
   }
 
   let report: string;
@@ -197,9 +230,9 @@ async function runCommand(files: string[], opts: RunOptions): Promise<number> {
     const { wall, ...rest } = result;
     report = JSON.stringify(opts.wall ? { ...rest, wall } : rest, null, 2) + '\n';
   } else if (opts.format === 'html') {
-    report = renderHtml(result, { d3Source: d3Source() });
+    report = renderHtml(result, htmlAssets());
   } else {
-    report = renderText(result);
+    report = renderText(result, { color: useColor(opts.out), wide: opts.wide });
   }
   emit(report, opts.out);
 
@@ -213,6 +246,29 @@ async function runCommand(files: string[], opts: RunOptions): Promise<number> {
   if (opts.prometheus) writeFileAtomic(opts.prometheus, toPrometheusText(result));
 
   return verdict([result], opts.quiet);
+}
+
+/** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
+const EXIT_INTERRUPTED = 130;
+
+/** Colour on a terminal, unless NO_COLOR is set (https://no-color.org) or the report goes to a file. */
+function useColor(out: string | undefined): boolean {
+  if (out) return false;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  return process.stdout.isTTY === true;
+}
+
+/** Every file a command reads: outputs may never be one of them. */
+function inputsOf(files: string[], opts: CommonOptions & { variant?: string[] }): string[] {
+  const variantFiles = (opts.variant ?? []).flatMap((v) =>
+    v
+      .slice(v.indexOf('=') + 1)
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
+  );
+  return [...files, ...opts.policy, ...(opts.load ? [opts.load] : []), ...variantFiles];
 }
 
 /**
@@ -259,6 +315,7 @@ async function compareCommand(files: string[], opts: MultiOptions): Promise<numb
   if (opts.variant.length === 0 && opts.vary.length === 0) {
     throw new UsageError('compare: give at least one --variant NAME=POLICYFILE (or --vary KEY=VALUES)');
   }
+  checkOutputs(inputsOf(files, opts), [{ flag: '--out', file: opts.out }]);
   const workers = parseWorkers(opts.workers);
   let names: string[];
   let scenarios: ScenarioSpec[];
@@ -284,29 +341,37 @@ async function compareCommand(files: string[], opts: MultiOptions): Promise<numb
     }
   }
 
+  warn(scenarioWarnings(scenarios[0], files));
   const results = await runWithProgress(scenarios, workers, opts.quiet);
   let report: string;
   if (opts.format === 'json') report = JSON.stringify(compareJson(names, results), null, 2) + '\n';
-  else if (opts.format === 'html') report = renderHtml(results, { d3Source: d3Source(), labels: names });
-  else report = compareText(names, results);
+  else if (opts.format === 'html') report = renderHtml(results, { ...htmlAssets(), labels: names });
+  else report = compareText(names, results, { wide: opts.wide });
   emit(report, opts.out);
   return verdict(results, opts.quiet, names);
 }
 
 async function sweepCommand(files: string[], opts: MultiOptions): Promise<number> {
+  if (opts.vary.length === 0)
+    throw new UsageError(
+      "sweep: give at least one --vary KEY=VALUES axis, e.g. --vary 'ratings.timeout=250ms,1s' (a sweep without one runs nothing to compare)",
+    );
   const axes: VaryAxis[] = opts.vary.map(parseVary);
   const variants: Variant[] = expandGrid(axes);
   const workers = parseWorkers(opts.workers);
+  checkOutputs(inputsOf(files, opts), [{ flag: '--out', file: opts.out }]);
   const base = buildScenario(files, opts);
   // Apply every variant before starting any run, so that a bad key fails at once.
   const scenarios = variants.map((v) => named(applyVariant(base, v), base.name, v.label));
+  warn(scenarioWarnings(base, files));
   const results = await runWithProgress(scenarios, workers, opts.quiet);
+  warn(inertAxes(axes, variants, results));
   let report: string;
   if (opts.format === 'json') report = JSON.stringify(sweepJson(axes, variants, results), null, 2) + '\n';
-  else if (opts.format === 'html') report = sweepHtml(axes, variants, results, d3Source());
-  else report = sweepText(axes, variants, results);
+  else if (opts.format === 'html') report = sweepHtml(axes, variants, results, htmlAssets());
+  else report = sweepText(axes, variants, results, { wide: opts.wide });
   emit(report, opts.out);
-  // A sweep explores; a failing variant is information, not a failure of the command.
+  // A sweep explores: a failing variant is information, not a failure of the command.
   return EXIT_OK;
 }
 
@@ -327,6 +392,7 @@ function overridesFrom(files: string[], opts: CommonOptions): ScenarioOverrides 
   }
   if (opts.sampling !== undefined) overrides.sampling = parseShare('--sampling', opts.sampling);
   if (opts.policy.length > 0) overrides.policies = loadPolicies(files, opts.policy, '--policy');
+  if (opts.load !== undefined) overrides.load = loadProfileOf(opts.load);
   return overrides;
 }
 
@@ -370,6 +436,14 @@ function loadPolicies(files: string[], policyFiles: string[], flag: string): Mes
   return policies;
 }
 
+/** The one LoadProfile document of `file` (`--load`). */
+function loadProfileOf(file: string): LoadProfileSpec {
+  const docs = readDocs(file).filter((d) => d.kind === 'LoadProfile');
+  if (docs.length !== 1)
+    throw new UsageError(`--load ${file}: expected exactly one LoadProfile document, found ${docs.length}`);
+  return docs[0].value as LoadProfileSpec;
+}
+
 function parseVariant(files: string[], spec: string): { name: string; policies: MeshPolicySpec[] } {
   const eq = spec.indexOf('=');
   if (eq <= 0) {
@@ -405,15 +479,33 @@ async function runWithProgress(
   quiet: boolean | undefined,
 ): Promise<RunResult[]> {
   const progress = createProgress({ quiet });
+  let done = 0;
   progress.note(0, scenarios.length, 'variants');
+  // Redrawn by wall time (and a heartbeat off a terminal) even while a long variant runs.
+  const tick = setInterval(() => progress.note(done, scenarios.length, 'variants'), 1000);
+  tick.unref();
+  const onSigint = () => {
+    process.stderr.write(`\ninterrupted after ${done} of ${scenarios.length} variants — nothing written\n`);
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.on('SIGINT', onSigint);
   try {
     return await runMany(scenarios, {
       workers,
-      onResult: (_i, _r, done, total) => progress.note(done, total, 'variants'),
+      onResult: (_i, _r, n, total) => {
+        done = n;
+        progress.note(n, total, 'variants');
+      },
     });
   } finally {
+    clearInterval(tick);
+    process.off('SIGINT', onSigint);
     progress.end();
   }
+}
+
+function warn(lines: readonly string[]): void {
+  for (const line of lines) process.stderr.write(`warning: ${line}\n`);
 }
 
 function emit(report: string, out: string | undefined): void {
@@ -421,23 +513,38 @@ function emit(report: string, out: string | undefined): void {
   else process.stdout.write(report);
 }
 
-/** Exit 1 when a threshold or a steady-state probe failed in any of the results. */
+/**
+ * Exit 1 when a threshold or a steady-state probe did not hold (violated, or no data) in any of the
+ * results. A run with nothing to check exits 0 but says so: it is not a pass.
+ */
 function verdict(results: RunResult[], quiet: boolean | undefined, names?: string[]): number {
   let failed = false;
+  let unchecked = 0;
   results.forEach((r, i) => {
-    if (r.passed) return;
+    const v = resultVerdict(r);
+    if (v === 'no-checks') unchecked++;
+    if (v !== 'failed') return;
     failed = true;
     if (quiet) return;
     const what = [
       ...r.thresholds
         .filter((t) => !t.ok)
-        .map((t) => `threshold ${t.metric} ${t.source} (observed ${t.observed})`),
-      ...r.probes.filter((p) => !p.ok).map((p) => `probe ${p.name}: ${p.expected} (observed ${p.observed})`),
+        .map((t) => `threshold ${t.metric} ${t.source} (${observedText(t)})`),
+      ...r.probes.filter((p) => !p.ok).map((p) => `probe ${p.name}: ${p.expected} (${observedText(p)})`),
     ];
     const who = names ? `${names[i]}: ` : '';
     process.stderr.write(`failed: ${who}${what.length ? what.join('; ') : 'run did not pass'}\n`);
   });
+  if (unchecked > 0 && !quiet) {
+    const who = results.length > 1 ? `${unchecked} of ${results.length} variants: ` : '';
+    process.stderr.write(`note: ${who}${NO_CHECKS_HINT}\n`);
+  }
   return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+function observedText(c: { observed: number | null; status?: string; unit?: CheckUnit }): string {
+  if (c.status === 'no-data' || c.observed === null) return 'no data: its window held no request';
+  return `observed ${fmtCheckValue(c.observed, c.unit ?? 'count')}`;
 }
 
 // ───────────────────────────── errors ─────────────────────────────

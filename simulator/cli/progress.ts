@@ -1,6 +1,8 @@
 /**
- * A single updating progress line on stderr for long runs: simulated time / total, %, wall elapsed
- * and ETA. Shown only when stderr is a TTY and --quiet was not given.
+ * Progress of long runs on stderr: on a terminal, one updating line (simulated time / total, %,
+ * wall elapsed, ETA) redrawn by wall time; elsewhere (CI, a pipe, a log file) a heartbeat line
+ * every `heartbeatMs` (default 10 s, env MESHDOJO_HEARTBEAT_MS) once the run has lasted that long,
+ * so that a long run never looks hung. Nothing with --quiet.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -20,9 +22,13 @@ export function createProgress(opts: {
   stream?: NodeJS.WriteStream;
   /** Minimum wall time between two redraws, ms. */
   everyMs?: number;
+  /** Non-TTY: wall time between two heartbeat lines, ms. */
+  heartbeatMs?: number;
 }): ProgressSink {
   const stream = opts.stream ?? process.stderr;
-  if (opts.quiet || !stream.isTTY) return NOOP;
+  if (opts.quiet) return NOOP;
+  if (!stream.isTTY)
+    return heartbeat(stream, opts.heartbeatMs ?? (Number(process.env.MESHDOJO_HEARTBEAT_MS) || 10_000));
   const every = opts.everyMs ?? 100;
   const start = performance.now();
   let last = -Infinity;
@@ -59,6 +65,37 @@ export function createProgress(opts: {
       if (shown) stream.write('\r\x1b[K');
       shown = false;
     },
+  };
+}
+
+function heartbeat(stream: NodeJS.WritableStream, everyMs: number): ProgressSink {
+  const start = performance.now();
+  let last = start;
+  const due = (): number | null => {
+    const now = performance.now();
+    if (now - last < everyMs) return null;
+    last = now;
+    return now - start;
+  };
+  const eta = (wall: number, frac: number) =>
+    frac > 0 && frac < 1 ? `, ETA ${formatClock((wall / frac) * (1 - frac))}` : '';
+  return {
+    update(done, total) {
+      const wall = due();
+      if (wall === null) return;
+      const frac = total > 0 ? Math.min(1, done / total) : 0;
+      stream.write(
+        `meshdojo: simulated ${formatClock(done)} of ${formatClock(total)} (${(frac * 100).toFixed(1)}%), wall ${formatClock(wall)}${eta(wall, frac)}\n`,
+      );
+    },
+    note(done, total, unit) {
+      const wall = due();
+      if (wall === null) return;
+      stream.write(
+        `meshdojo: ${done}/${total} ${unit}, wall ${formatClock(wall)}${eta(wall, total ? done / total : 0)}\n`,
+      );
+    },
+    end() {},
   };
 }
 

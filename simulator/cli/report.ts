@@ -2,27 +2,42 @@
  * Reports of the multi-run commands: the compare table (metrics × variants, with deltas vs the first
  * variant) and the sweep table and heatmaps. Single-run reports come from simulator/telemetry.
  */
-import { formatDuration } from '../model/duration.ts';
-import type { RunResult } from '../telemetry/types.ts';
+import type { RunResult, Verdict } from '../telemetry/types.ts';
+import { resultVerdict } from '../telemetry/verdict.ts';
+import { fmtDuration, fmtInt, fmtLatency, fmtShare } from '../telemetry/format.ts';
+import { DATA_ID, type HeatmapData } from '../telemetry/html/client-data.ts';
+import { codeBlock, html, jsonBlock, page } from '../telemetry/html/template.ts';
 import type { Variant, VaryAxis } from './sweep.ts';
 
 // ───────────────────────────── metrics ─────────────────────────────
 
 export interface VariantMetrics {
+  /** Entry requests sent by the load generator (the same in every common-random-number variant)… */
+  arrived: number;
+  /** …of which completed within the run, and still in flight at its end. */
   requests: number;
+  inFlight: number;
   successRate: number;
+  /** Successful answers that used a fallback (e.g. Bookinfo's page without reviews). */
+  degraded: number;
+  degradedRate: number;
   p50: number;
   p99: number;
   /** Retries by the mesh and by the application code, over every edge. */
   retries: number;
   /** Requests the load generator sent again (users pressing reload). */
   clientRetries: number;
+  /** Breaker openings over every caller proxy, and the requests they short-circuited. */
+  breakerOpens: number;
+  breakerRejected: number;
+  ejections: number;
   sideEffects: number;
   duplicateSideEffects: number;
   /** The most loaded service (highest mean worker-slot utilization). */
   maxUtilization: { service: string; value: number };
-  services: Record<string, { successRate: number; p99: number }>;
+  services: Record<string, { successRate: number; p99: number; inFlight: number }>;
   passed: boolean;
+  verdict: Verdict;
   hash: string;
 }
 
@@ -37,41 +52,48 @@ export function metricsOf(r: RunResult): VariantMetrics {
     if (s.utilization > maxUtilization.value || maxUtilization.service === '-') {
       maxUtilization = { service: name, value: s.utilization };
     }
-    services[name] = { successRate: s.successRate, p99: s.latencyMs.p99 };
+    services[name] = { successRate: s.successRate, p99: s.latencyMs.p99, inFlight: s.inFlight ?? 0 };
   }
+  const breakers = r.mesh?.breakers ?? [];
+  const detectors = r.mesh?.outlierDetectors ?? [];
+  const s = r.summary;
   return {
-    requests: r.summary.requests,
-    successRate: r.summary.successRate,
-    p50: r.summary.latencyMs.p50,
-    p99: r.summary.latencyMs.p99,
+    arrived: s.arrived ?? s.requests,
+    requests: s.requests,
+    inFlight: s.inFlight ?? 0,
+    successRate: s.successRate,
+    degraded: s.degraded,
+    degradedRate: s.requests ? round6(s.degraded / s.requests) : 0,
+    p50: s.latencyMs.p50,
+    p99: s.latencyMs.p99,
     retries: r.edges.reduce((sum, e) => sum + e.retries, 0),
-    clientRetries: r.summary.clientRetries,
+    clientRetries: s.clientRetries,
+    breakerOpens: breakers.reduce((n, b) => n + b.opens, 0),
+    breakerRejected: breakers.reduce((n, b) => n + b.rejected, 0),
+    ejections: detectors.reduce((n, d) => n + d.ejections, 0),
     sideEffects,
     duplicateSideEffects,
     maxUtilization,
     services,
-    passed: r.passed,
+    passed: resultVerdict(r) === 'passed',
+    verdict: resultVerdict(r),
     hash: r.hash,
   };
 }
 
 // ───────────────────────────── formatting ─────────────────────────────
 
-export function fmtPct(x: number): string {
-  return Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '-';
-}
-
-export function fmtMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '-';
-  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)}s`;
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)}s`;
-  if (ms >= 100) return `${ms.toFixed(0)}ms`;
-  if (ms >= 10) return `${ms.toFixed(1)}ms`;
-  return `${ms.toFixed(2)}ms`;
-}
+export const fmtPct = (x: number): string => fmtShare(x);
+export const fmtMs = (ms: number): string => fmtLatency(ms);
 
 function fmtCount(n: number): string {
-  return Number.isFinite(n) ? String(Math.round(n)) : '-';
+  return Number.isFinite(n) ? fmtInt(n) : '-';
+}
+
+/** 6 significant decimals: a JSON delta never shows float noise such as 1.8240000000000016. */
+function round6(x: number): number {
+  const r = Math.round(x * 1e6) / 1e6;
+  return r === 0 ? 0 : r;
 }
 
 function signed(x: number, digits: number, unit = ''): string {
@@ -80,11 +102,14 @@ function signed(x: number, digits: number, unit = ''): string {
   return `${x > 0 ? '+' : ''}${s}${unit}`;
 }
 
+const verdictWord = (v: Verdict): string =>
+  v === 'passed' ? 'passed' : v === 'failed' ? 'FAILED' : 'no checks';
+
 /** Lays out rows as columns separated by two spaces; numbers-looking cells are right-aligned. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = header.map(
-    (_, i) => i > 0 && rows.every((r) => /^[-+±\d.]/.test(r[i] ?? '') || r[i] === ''),
+    (_, i) => i > 0 && rows.every((r) => /^[-+±<>\d.]/.test(r[i] ?? '') || r[i] === ''),
   );
   const line = (cells: string[]) =>
     cells
@@ -94,6 +119,8 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
+const plural = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
+
 // ───────────────────────────── compare ─────────────────────────────
 
 interface Row {
@@ -101,23 +128,31 @@ interface Row {
   get: (m: VariantMetrics) => number;
   fmt: (x: number) => string;
   delta: (d: number) => string;
+  /** Shown only with --wide (details). */
+  wide?: boolean;
 }
 
 const ppDelta = (d: number) => signed(d * 100, 2, 'pp');
-const msDelta = (d: number) => (Math.abs(d) < 0.05 ? '±0ms' : `${d > 0 ? '+' : '-'}${fmtMs(Math.abs(d))}`);
-const countDelta = (d: number) => signed(d, 0);
+const msDelta = (d: number) => (Math.abs(d) < 0.05 ? '±0 ms' : `${d > 0 ? '+' : '-'}${fmtMs(Math.abs(d))}`);
+const countDelta = (d: number) => (Math.round(d) === 0 ? '±0' : `${d > 0 ? '+' : '-'}${fmtInt(Math.abs(d))}`);
 
 function compareRows(first: VariantMetrics): Row[] {
   const rows: Row[] = [
-    { label: 'requests', get: (m) => m.requests, fmt: fmtCount, delta: countDelta },
+    { label: 'entry requests sent', get: (m) => m.arrived, fmt: fmtCount, delta: countDelta },
+    { label: 'completed', get: (m) => m.requests, fmt: fmtCount, delta: countDelta, wide: true },
+    { label: 'in flight at the end', get: (m) => m.inFlight, fmt: fmtCount, delta: countDelta },
     { label: 'success rate', get: (m) => m.successRate, fmt: fmtPct, delta: ppDelta },
+    { label: 'degraded answers', get: (m) => m.degraded, fmt: fmtCount, delta: countDelta },
     { label: 'p50 (entry)', get: (m) => m.p50, fmt: fmtMs, delta: msDelta },
     { label: 'p99 (entry)', get: (m) => m.p99, fmt: fmtMs, delta: msDelta },
     { label: 'retries (mesh + app)', get: (m) => m.retries, fmt: fmtCount, delta: countDelta },
     { label: 'client retries', get: (m) => m.clientRetries, fmt: fmtCount, delta: countDelta },
-    { label: 'side effects', get: (m) => m.sideEffects, fmt: fmtCount, delta: countDelta },
+    { label: 'breaker opens', get: (m) => m.breakerOpens, fmt: fmtCount, delta: countDelta },
+    { label: 'breaker short-circuits', get: (m) => m.breakerRejected, fmt: fmtCount, delta: countDelta },
+    { label: 'ejections', get: (m) => m.ejections, fmt: fmtCount, delta: countDelta, wide: true },
+    { label: 'side effects', get: (m) => m.sideEffects, fmt: fmtCount, delta: countDelta, wide: true },
     { label: 'duplicate side effects', get: (m) => m.duplicateSideEffects, fmt: fmtCount, delta: countDelta },
-    { label: 'max utilization', get: (m) => m.maxUtilization.value, fmt: fmtPct, delta: ppDelta },
+    { label: 'max utilization', get: (m) => m.maxUtilization.value, fmt: fmtPct, delta: ppDelta, wide: true },
   ];
   for (const svc of Object.keys(first.services)) {
     rows.push(
@@ -126,34 +161,55 @@ function compareRows(first: VariantMetrics): Row[] {
         get: (m) => m.services[svc]?.successRate ?? NaN,
         fmt: fmtPct,
         delta: ppDelta,
+        wide: true,
       },
-      { label: `${svc} p99`, get: (m) => m.services[svc]?.p99 ?? NaN, fmt: fmtMs, delta: msDelta },
+      {
+        label: `${svc} p99`,
+        get: (m) => m.services[svc]?.p99 ?? NaN,
+        fmt: fmtMs,
+        delta: msDelta,
+        wide: true,
+      },
     );
   }
   return rows;
 }
 
+export interface TableOptions {
+  /** Every row and column (per-service rows, ejections, side effects…); default: what fits 100 columns. */
+  wide?: boolean;
+}
+
 /** Metrics as rows, variants as columns; every column after the first shows its delta to the first. */
-export function compareText(names: readonly string[], results: readonly RunResult[]): string {
+export function compareText(
+  names: readonly string[],
+  results: readonly RunResult[],
+  options: TableOptions = {},
+): string {
   const ms = results.map(metricsOf);
-  const rows = compareRows(ms[0]).map((row) => {
-    const base = row.get(ms[0]);
-    return [
-      row.label,
-      ...ms.map((m, i) => {
-        const v = row.get(m);
-        if (i === 0 || !Number.isFinite(v) || !Number.isFinite(base)) return row.fmt(v);
-        return `${row.fmt(v)} (${row.delta(v - base)})`;
-      }),
-    ];
-  });
-  rows.push(['passed', ...ms.map((m) => (m.passed ? 'yes' : 'NO'))]);
-  const head = `seed ${results[0].seed}, ${formatDuration(results[0].durationMs)} simulated, deltas vs ${names[0]}\n\n`;
+  const rows = compareRows(ms[0])
+    .filter((row) => options.wide || !row.wide)
+    .map((row) => {
+      const base = row.get(ms[0]);
+      return [
+        row.label,
+        ...ms.map((m, i) => {
+          const v = row.get(m);
+          if (i === 0 || !Number.isFinite(v) || !Number.isFinite(base)) return row.fmt(v);
+          return `${row.fmt(v)} (${row.delta(v - base)})`;
+        }),
+      ];
+    });
+  rows.push(['verdict', ...ms.map((m) => verdictWord(m.verdict))]);
+  const head = `seed ${results[0].seed}, ${fmtDuration(results[0].durationMs)} simulated, deltas vs ${names[0]}${
+    options.wide ? '' : ' (more rows with --wide)'
+  }\n\n`;
   return head + formatTable(['metric', ...names], rows);
 }
 
 export function compareJson(names: readonly string[], results: readonly RunResult[]): unknown {
   const ms = results.map(metricsOf);
+  const d = (i: number, get: (m: VariantMetrics) => number) => round6(get(ms[i]) - get(ms[0]));
   return {
     seed: results[0].seed,
     durationMs: results[0].durationMs,
@@ -165,12 +221,15 @@ export function compareJson(names: readonly string[], results: readonly RunResul
         i === 0
           ? undefined
           : {
-              successRate: ms[i].successRate - ms[0].successRate,
-              p50: ms[i].p50 - ms[0].p50,
-              p99: ms[i].p99 - ms[0].p99,
-              retries: ms[i].retries - ms[0].retries,
-              sideEffects: ms[i].sideEffects - ms[0].sideEffects,
-              duplicateSideEffects: ms[i].duplicateSideEffects - ms[0].duplicateSideEffects,
+              successRate: d(i, (m) => m.successRate),
+              degraded: d(i, (m) => m.degraded),
+              inFlight: d(i, (m) => m.inFlight),
+              p50: d(i, (m) => m.p50),
+              p99: d(i, (m) => m.p99),
+              retries: d(i, (m) => m.retries),
+              breakerOpens: d(i, (m) => m.breakerOpens),
+              sideEffects: d(i, (m) => m.sideEffects),
+              duplicateSideEffects: d(i, (m) => m.duplicateSideEffects),
             },
     })),
   };
@@ -182,33 +241,42 @@ export function sweepText(
   axes: readonly VaryAxis[],
   variants: readonly Variant[],
   results: readonly RunResult[],
+  options: TableOptions = {},
 ): string {
   const header = [
     ...axes.map((a) => a.key),
     'success',
+    'degraded',
     'p99',
-    'max util',
-    'side eff',
-    'dup',
+    'in flight',
+    'breaker opens',
     'retries',
-    'passed',
+    ...(options.wide ? ['max util', 'side eff', 'dup'] : []),
+    'verdict',
   ];
   const rows = variants.map((v, i) => {
     const m = metricsOf(results[i]);
     return [
       ...v.assignments.map((a) => a.raw),
       fmtPct(m.successRate),
+      m.degraded ? fmtCount(m.degraded) : '-',
       fmtMs(m.p99),
-      `${fmtPct(m.maxUtilization.value)} ${m.maxUtilization.service}`,
-      fmtCount(m.sideEffects),
-      fmtCount(m.duplicateSideEffects),
-      fmtCount(m.retries),
-      m.passed ? 'yes' : 'NO',
+      m.inFlight ? fmtCount(m.inFlight) : '-',
+      m.breakerOpens ? fmtCount(m.breakerOpens) : '-',
+      m.retries ? fmtCount(m.retries) : '-',
+      ...(options.wide
+        ? [
+            `${fmtPct(m.maxUtilization.value)} ${m.maxUtilization.service}`,
+            fmtCount(m.sideEffects),
+            fmtCount(m.duplicateSideEffects),
+          ]
+        : []),
+      verdictWord(m.verdict),
     ];
   });
   const r0 = results[0];
   const head = r0
-    ? `${variants.length} variants, seed ${r0.seed} (common random numbers), ${formatDuration(r0.durationMs)} simulated each\n\n`
+    ? `${plural(variants.length, 'variant')}, seed ${r0.seed} (common random numbers), ${fmtDuration(r0.durationMs)} simulated each\n\n`
     : '';
   return head + formatTable(header, rows);
 }
@@ -252,15 +320,6 @@ const HEAT_METRICS: HeatMetric[] = [
   { name: 'retries (mesh + app)', format: 'count', higherIsBetter: false, get: (m) => m.retries },
 ];
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Makes text safe inside a <script> element. */
-function scriptSafe(s: string): string {
-  return s.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
-}
-
 /**
  * A self-contained HTML page: the sweep table, and with exactly two varied keys one heatmap per
  * metric (first key down, second key across), drawn with the inlined d3.
@@ -269,9 +328,9 @@ export function sweepHtml(
   axes: readonly VaryAxis[],
   variants: readonly Variant[],
   results: readonly RunResult[],
-  d3Source: string,
+  assets: { d3Source: string; clientSource?: string } | string,
 ): string {
-  const table = sweepText(axes, variants, results);
+  const d3Source = typeof assets === 'string' ? assets : assets.d3Source;
   const metrics = results.map(metricsOf);
   let heat: unknown = null;
   if (axes.length === 2 || axes.length === 1) {
@@ -291,12 +350,35 @@ export function sweepHtml(
     };
   }
   const title = `meshdojo sweep — ${axes.map((a) => a.key).join(' × ')}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
-<style>
+  const data: HeatmapData = { kind: 'sweep', heat: heat as HeatmapData['heat'] };
+  const sub = `${plural(results.length, 'variant')} · seed ${results[0]?.seed ?? '-'} (common random numbers) · ${fmtDuration(results[0]?.durationMs ?? 0)} simulated each · green = better`;
+  const body = html`<header>
+      <h1>${title}</h1>
+      <div class="sub">${sub}</div>
+    </header>
+    <main>
+      <section>
+        <h2>Heatmaps</h2>
+        <div class="maps needs-d3" id="maps"></div>
+      </section>
+      <section>
+        <h2>All variants</h2>
+        <pre>${sweepText(axes, variants, results, { wide: true })}</pre>
+      </section>
+    </main>`;
+  return page({
+    title,
+    css: SWEEP_CSS,
+    body,
+    blocks: [
+      jsonBlock(DATA_ID, data),
+      codeBlock(d3Source),
+      ...(typeof assets !== 'string' && assets.clientSource ? [codeBlock(assets.clientSource)] : []),
+    ],
+  });
+}
+
+const SWEEP_CSS = `
 body { font: 14px system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 0; color: #1f2328; background: #f3f4f6; }
 header { background: #1f2328; color: #fff; padding: 16px 24px; }
 header h1 { margin: 0; font-size: 20px; font-weight: 600; }
@@ -310,68 +392,4 @@ pre { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6
 .map .hint { color: #656d76; font-size: 12px; margin-bottom: 4px; }
 .map text { font: 11px system-ui, sans-serif; fill: #1f2328; }
 .map text.axis { font-weight: 600; fill: #424a53; }
-</style>
-</head>
-<body>
-<header><h1>${escapeHtml(title)}</h1><div class="sub">${results.length} variants · seed ${results[0]?.seed ?? '-'} (common random numbers) · ${escapeHtml(String(Math.round((results[0]?.durationMs ?? 0) / 1000)))} s simulated each · green = better</div></header>
-<main>
-<section><h2>Heatmaps</h2><div class="maps" id="maps"></div></section>
-<section><h2>All variants</h2>
-<pre>${escapeHtml(table)}</pre></section>
-</main>
-<script>${scriptSafe(d3Source)}</script>
-<script>
-const heat = ${scriptSafe(JSON.stringify(heat))};
-${HEATMAP_SCRIPT}
-</script>
-</body>
-</html>
-`;
-}
-
-const HEATMAP_SCRIPT = `
-(function () {
-  if (!heat) return;
-  const fmt = {
-    pct: (v) => (v * 100).toFixed(2) + '%',
-    ms: (v) => (v >= 1000 ? (v / 1000).toFixed(2) + 's' : v.toFixed(1) + 'ms'),
-    count: (v) => String(Math.round(v)),
-  };
-  const cw = 76, ch = 28, top = 44;
-  // Row labels and the row axis' name sit left of the cells; leave room for the longer of the two.
-  const left = heat.y.key ? Math.max(48, heat.y.key.length * 7.4 + 16, ...heat.y.values.map((v) => String(v).length * 6.5 + 14)) : 16;
-  for (const m of heat.metrics) {
-    const flat = m.cells.flat().filter((v) => Number.isFinite(v));
-    const lo = d3.min(flat) ?? 0, hi = d3.max(flat) ?? 1;
-    // Values that differ only in the last digits are "the same": one neutral colour, not red vs green.
-    const flatSpread = hi - lo <= 0.002 * Math.max(Math.abs(hi), Math.abs(lo), 1e-9);
-    const color = flatSpread
-      ? () => '#dbe4ee'
-      : d3.scaleSequential(d3.interpolateRdYlGn).domain(m.higherIsBetter ? [lo, hi] : [hi, lo]);
-    const div = d3.select('#maps').append('div').attr('class', 'map');
-    div.append('h3').text(m.name);
-    div.append('div').attr('class', 'hint').text(flatSpread ? 'the same in every variant' : (m.higherIsBetter ? 'higher is better' : 'lower is better'));
-    const w = left + cw * heat.x.values.length + 4;
-    const h = top + ch * heat.y.values.length + 4;
-    const svg = div.append('svg').attr('width', w).attr('height', h);
-    svg.append('text').attr('class', 'axis').attr('x', left + (cw * heat.x.values.length) / 2).attr('y', 12)
-      .attr('text-anchor', 'middle').text(heat.x.key + ' →');
-    if (heat.y.key)
-      svg.append('text').attr('class', 'axis').attr('x', left - 6).attr('y', top - 8).attr('text-anchor', 'end').text(heat.y.key + ' ↓');
-    heat.x.values.forEach((v, i) =>
-      svg.append('text').attr('x', left + i * cw + cw / 2).attr('y', top - 8).attr('text-anchor', 'middle').text(v));
-    heat.y.values.forEach((v, j) =>
-      svg.append('text').attr('x', left - 6).attr('y', top + j * ch + ch / 2 + 4).attr('text-anchor', 'end').text(v));
-    m.cells.forEach((row, j) => row.forEach((v, i) => {
-      const g = svg.append('g').attr('transform', 'translate(' + (left + i * cw) + ',' + (top + j * ch) + ')');
-      const fill = Number.isFinite(v) ? color(v) : '#e5e7eb';
-      g.append('rect').attr('width', cw - 2).attr('height', ch - 2).attr('rx', 2).attr('fill', fill);
-      const dark = d3.hsl(fill).l < 0.45;
-      g.append('text').attr('x', cw / 2).attr('y', ch / 2 + 3).attr('text-anchor', 'middle')
-        .style('fill', dark ? '#fff' : '#1f2328').text(Number.isFinite(v) ? fmt[m.format](v) : '-');
-      g.append('title').text((heat.y.key ? heat.y.key + '=' + heat.y.values[j] + ', ' : '') + heat.x.key + '=' + heat.x.values[i] +
-        ': ' + (Number.isFinite(v) ? fmt[m.format](v) : '-'));
-    }));
-  }
-})();
 `;

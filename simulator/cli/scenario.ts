@@ -3,7 +3,7 @@
  * model's loader) and the command-line overrides.
  */
 import { loadLength } from '../sim/load.ts';
-import type { MeshPolicySpec, Ms, ScenarioSpec } from '../model/types.ts';
+import type { LoadProfileSpec, MeshPolicySpec, Ms, ScenarioSpec } from '../model/types.ts';
 import type { Bundle } from '../model/load.ts';
 import { UsageError } from './errors.ts';
 
@@ -17,6 +17,8 @@ export interface ScenarioOverrides {
   duration?: Ms;
   /** Extra policies (`--policy FILE`), added after the documents' own. */
   policies?: MeshPolicySpec[];
+  /** `--load FILE`: this LoadProfile instead of the documents' own. */
+  load?: LoadProfileSpec;
   /** Share (0..1) of entry requests whose spans and access-log lines are kept. */
   sampling?: number;
   /**
@@ -62,6 +64,10 @@ export function scenarioFromBundle(bundle: Bundle, overrides: ScenarioOverrides 
       sampling: { ...DEFAULT_SAMPLING },
     };
   }
+  if (overrides.load) {
+    checkLoadAgainst(overrides.load, base);
+    base = { ...base, load: overrides.load };
+  }
   if (!base.load) {
     throw new UsageError(
       `no load profile for ${base.name}: add a kind: LoadProfile document (next to the topology or in another file)`,
@@ -79,6 +85,19 @@ export function scenarioFromBundle(bundle: Bundle, overrides: ScenarioOverrides 
     load = { ...load, duration: overrides.duration };
   }
   return { ...base, load, seed, duration, sampling };
+}
+
+/** The services a `--load` profile sends to must exist (the loader checks this for documents given together). */
+function checkLoadAgainst(load: LoadProfileSpec, s: ScenarioSpec): void {
+  const names = new Set(s.topology.services.map((x) => x.name));
+  const targets = [load.entry?.service, ...load.requests.map((r) => r.service)].filter(
+    (x): x is string => x !== undefined,
+  );
+  for (const t of targets)
+    if (!names.has(t))
+      throw new UsageError(
+        `--load ${load.name}: sends requests to ${t}, which is not a service of ${s.topology.name}`,
+      );
 }
 
 /** `--seed` value: a non-negative safe integer. */

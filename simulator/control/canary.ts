@@ -31,6 +31,7 @@ import type { Clock } from '../engine/types.ts';
 import type { CanarySpec } from '../model/types.ts';
 import type { MeshEventSink } from '../mesh/types.ts';
 import { xstateClock } from '../mesh/xstate-clock.ts';
+import { humanDuration } from '../model/duration.ts';
 
 export type CanaryState = 'idle' | 'progressing' | 'promoting' | 'promoted' | 'rolled-back';
 
@@ -150,7 +151,7 @@ export const canaryMachine = setup({
             return {
               weight: w,
               sample: null,
-              reason: `start: ${w}% to ${context.canary} (step ${context.stepWeight}%, max ${context.maxWeight}%, every ${context.interval} ms)`,
+              reason: `start: ${w}% to ${context.canary} (step ${context.stepWeight}%, max ${context.maxWeight}%, every ${humanDuration(context.interval)})`,
             };
           }),
         },

@@ -38,6 +38,7 @@ import type { Clock } from '../engine/types.ts';
 import type { CircuitBreakerSpec } from '../model/types.ts';
 import type { MeshEventSink } from './types.ts';
 import { xstateClock } from './xstate-clock.ts';
+import { humanDuration } from '../model/duration.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -94,7 +95,7 @@ export const circuitBreakerMachine = setup({
       after: {
         openFor: {
           target: 'half-open',
-          actions: assign({ reason: ({ context }) => `half-open after ${context.openFor} ms` }),
+          actions: assign({ reason: ({ context }) => `half-open after ${humanDuration(context.openFor)}` }),
         },
       },
     },

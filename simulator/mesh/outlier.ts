@@ -45,6 +45,7 @@ import {
   classifyTry,
 } from './outcome.ts';
 import type { AttemptOutcome, Host, MeshEventSink } from './types.ts';
+import { humanDuration } from '../model/duration.ts';
 
 export interface OutlierDetectorOptions {
   /** Cluster name shown in events, e.g. `productpage→reviews`. */
@@ -399,7 +400,7 @@ export class OutlierDetector {
       kind: 'ejection',
       subject: this.subject,
       state: 'ejected',
-      reason: `ejected ${this.name(host)}: ${why}; ejection #${times}${k !== times ? ` (multiplier ${k})` : ''} for ${d} ms`,
+      reason: `ejected ${this.name(host)}: ${why}; ejection #${times}${k !== times ? ` (multiplier ${k})` : ''} for ${humanDuration(d)}`,
     });
     this.updatePanic(now);
   }
@@ -415,8 +416,8 @@ export class OutlierDetector {
       subject: this.subject,
       state: 'healthy',
       reason:
-        `un-ejected ${this.name(host)}: ejection time ${this.ejectTime[host]} ms elapsed ` +
-        `(ejected at ${this.ejectedAt[host]} ms, checked at the interval sweep)`,
+        `un-ejected ${this.name(host)}: ejection time ${humanDuration(this.ejectTime[host])} elapsed ` +
+        `(ejected at ${humanDuration(this.ejectedAt[host])}, checked at the interval sweep)`,
     });
     this.updatePanic(now);
   }

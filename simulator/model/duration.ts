@@ -101,3 +101,22 @@ export function formatDuration(ms: Ms): string {
   if (abs >= 0.001) return `${sign}${round(abs * 1000)}us`;
   return `${sign}${round(abs * 1_000_000)}ns`;
 }
+
+/**
+ * A duration for people (event reasons, reports): 950 → "950 ms", 30175.37 → "30.2 s",
+ * 60000 → "1m", 90000 → "1m 30s", 14400000 → "4h" — three significant digits at most, never float noise.
+ */
+export function humanDuration(ms: Ms): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (ms < 0) return `-${humanDuration(-ms)}`;
+  if (ms < 1) return `${Number(ms.toFixed(3))} ms`;
+  if (ms < 1000) return `${Number(ms.toPrecision(3))} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${Number(s.toFixed(s < 10 ? 2 : 1))} s`;
+  const total = Math.round(s);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  if (h > 0) return `${h}h${m ? ` ${m}m` : ''}${sec ? ` ${sec}s` : ''}`;
+  return `${m}m${sec ? ` ${sec}s` : ''}`;
+}

@@ -274,8 +274,9 @@ function yamlIssue(file: string, lc: LineCounter, e: YAMLError): SpecIssue {
   };
 }
 
+// Says what exists today: no importer ships yet, so the hint points at the neutral format and its docs.
 const FOREIGN_HINT =
-  ' (meshdojo reads its own kinds; convert Istio, Linkerd, Kuma, SMI, Consul, App Mesh or Traefik resources with the importer)';
+  ' (this looks like a mesh or Kubernetes resource: meshdojo reads only its own kinds — write the policy as a `kind: MeshPolicy`, whose fields name the Istio/Envoy/Linkerd behaviour they copy: docs/policies.md)';
 
 function validateDocument(
   file: string,

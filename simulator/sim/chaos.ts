@@ -10,6 +10,7 @@ import type { Toxic } from '../mesh/toxics.ts';
 import type { DataPlane } from './dataplane.ts';
 import type { Sink } from './sink.ts';
 import type { SimInstance, World } from './world.ts';
+import { humanDuration } from '../model/duration.ts';
 
 /** Time between a process crash and its removal from the service's endpoints (readiness). */
 export const ENDPOINT_REMOVAL_MS = 1000;
@@ -247,7 +248,7 @@ function describeFault(f: FaultSpec): string {
         : `node ${f.node}`;
   switch (f.type) {
     case 'latency':
-      return `latency +${f.latency} ms${f.jitter ? ` ±${f.jitter} ms` : ''}${f.stream === 'downstream' ? ' on responses' : ''} on ${target}`;
+      return `latency +${humanDuration(f.latency)}${f.jitter ? ` ±${humanDuration(f.jitter)}` : ''}${f.stream === 'downstream' ? ' on responses' : ''} on ${target}`;
     case 'abort':
       return `abort ${f.percent}% with ${f.status} on ${target}`;
     case 'cpu':
@@ -255,7 +256,7 @@ function describeFault(f: FaultSpec): string {
     case 'loss':
       return `${f.percent}% connection loss${f.stream === 'downstream' ? ' on responses' : ''} on ${target}`;
     case 'kill':
-      return `kill ${target}${f.restartAfter !== undefined ? `, restart after ${f.restartAfter} ms + cold start ${f.coldStart} ms` : ''}`;
+      return `kill ${target}${f.restartAfter !== undefined ? `, restart after ${humanDuration(f.restartAfter)} + cold start ${humanDuration(f.coldStart)}` : ''}`;
     default:
       return `${f.type} ${target}`;
   }

@@ -166,7 +166,8 @@ export class DataPlane {
     call.tryStartedAt = now;
     if (call.tries === 1) {
       call.startedAt = now;
-      this.sink.edgeRequest(call.spec.edge);
+      call.sentTries = 0;
+      this.sink.edgeRequest(call.spec.edge, now);
     }
     if (call.spec.timeout !== Infinity)
       call.timer = this.clock.after(this.clock.lane(call.spec.timeout), this.onCallTimeout, call);
@@ -408,7 +409,7 @@ export class DataPlane {
     const isRetry = ex.tries > 1 || ex.appTry > 1;
     const at = new Attempt(ex, inst, now, isRetry);
     ex.attempt = at;
-    this.sink.edgeAttempt(call.spec.edge, isRetry);
+    this.sink.edgeAttempt(call.spec.edge, isRetry, call.startedAt, call.sentTries++ === 0);
     if (call.sample & 1) at.spanId = this.tracer.newSpanId();
     if (ex.perTryTimeoutMs !== Infinity)
       at.perTryTimer = this.clock.after(this.clock.lane(ex.perTryTimeoutMs), this.onPerTryTimeout, at);

@@ -55,6 +55,8 @@ export class Call {
   done = false;
   startedAt = 0;
   tryStartedAt = 0;
+  /** Tries of this logical request that reached the wire (retry amplification counts by request). */
+  sentTries = 0;
   exchange: SimExchange | null = null;
   /** Client calls: time of the first send, for user-perceived latency across reloads. */
   firstSentAt = 0;

@@ -17,6 +17,7 @@ import type { Sink } from './sink.ts';
 import { thresholdResults, VerdictSink } from './verdict.ts';
 import { compileWorld } from './world.ts';
 import { formatAccessLog } from '../telemetry/access-log.ts';
+import { verdictOf } from '../telemetry/verdict.ts';
 
 export interface RunOptions {
   /** Called about every `progressEveryMs` of simulated time (default: 1/100 of the run). */
@@ -36,25 +37,63 @@ export function scenarioDuration(s: ScenarioSpec): number {
 }
 
 export function runScenario(scenario: ScenarioSpec, options: RunOptions = {}): RunResult {
-  const wallStart = options.wallClock?.();
-  const run = startRun(scenario);
+  const run = startScenario(scenario, options);
   const durationMs = run.durationMs;
   const step = options.progressEveryMs ?? Math.max(durationMs / 100, scenario.interval);
   for (let t = 0; t < durationMs;) {
     t = Math.min(durationMs, t + step);
-    run.advanceTo(t);
+    run.advance(t);
     options.onProgress?.(t, durationMs);
   }
-  const result = run.finish(options.inspect);
-  if (wallStart !== undefined && options.wallClock) {
-    const elapsedMs = options.wallClock() - wallStart;
-    result.wall = {
-      elapsedMs: Math.round(elapsedMs),
-      eventsPerSecond: Math.round(result.engine.events / (elapsedMs / 1000)),
-      callsPerSecond: Math.round(result.engine.serviceCalls / (elapsedMs / 1000)),
-    };
-  }
-  return result;
+  return run.finish();
+}
+
+/**
+ * A run that advances in slices: `advance(t)` simulates up to virtual time `t`, `finish()` builds
+ * the RunResult. Lets a caller (the CLI) measure speed on the run itself, estimate the rest, show
+ * progress by wall time and stop on Ctrl-C between slices; `runScenario` drives it in one go.
+ */
+export interface RunStepper {
+  readonly durationMs: number;
+  /** Virtual time reached so far (ms). */
+  readonly now: number;
+  /** Engine events processed so far. */
+  readonly events: number;
+  /** Entry requests the load generator has sent so far. */
+  readonly requestsSent: number;
+  advance(toMs: number): void;
+  finish(): RunResult;
+}
+
+/** `startRun` with the CLI's options: `inspect` at the end and the wall-clock block. */
+export function startScenario(scenario: ScenarioSpec, options: RunOptions = {}): RunStepper {
+  const wallStart = options.wallClock?.();
+  const run = startRun(scenario);
+  return {
+    durationMs: run.durationMs,
+    get now() {
+      return run.now();
+    },
+    get events() {
+      return run.engineEvents();
+    },
+    get requestsSent() {
+      return run.requestsSent();
+    },
+    advance: (t) => run.advanceTo(t),
+    finish() {
+      const result = run.finish(options.inspect);
+      if (wallStart !== undefined && options.wallClock && result.wall === undefined) {
+        const elapsedMs = options.wallClock() - wallStart;
+        result.wall = {
+          elapsedMs: Math.round(elapsedMs),
+          eventsPerSecond: Math.round(result.engine.events / (elapsedMs / 1000)),
+          callsPerSecond: Math.round(result.engine.serviceCalls / (elapsedMs / 1000)),
+        };
+      }
+      return result;
+    },
+  };
 }
 
 /**
@@ -68,6 +107,8 @@ export interface SteppedRun {
   now(): number;
   /** Engine events run so far. */
   engineEvents(): number;
+  /** Entry requests the load generator has sent so far. */
+  requestsSent(): number;
   /** Run every event due at or before `t` (clamped to the run's end). */
   advanceTo(t: number): void;
   /** The intervals closed so far (the recorder's own arrays: copy what you keep). */
@@ -126,11 +167,15 @@ export function startRun(scenario: ScenarioSpec): SteppedRun {
   chaosCtl = chaosController;
   chaosController.schedule(chaos);
 
+  let requestsSent = 0;
   if (load) {
     const gen = new LoadGenerator(
       load,
       {
-        send: (hdr, sample, done) => dp.clientRequest(hdr, sample, done ? () => done() : undefined),
+        send: (hdr, sample, done) => {
+          requestsSent++;
+          dp.clientRequest(hdr, sample, done ? () => done() : undefined);
+        },
         at: (time, fn) => clock.schedule(time - clock.now(), fn),
         now: () => clock.now(),
       },
@@ -143,9 +188,23 @@ export function startRun(scenario: ScenarioSpec): SteppedRun {
 
   // Interval boundaries: gauges and per-interval series.
   const interval = scenario.interval;
+  // CPU of services with a `cpu` limit, per interval (the slot gauge says nothing about cores).
+  const cpuBusyAt = world.services.map(() => 0);
+  let lastSampleAt = 0;
   const onInterval = (): void => {
     const t = clock.now();
     dp.sampleGauges(t);
+    for (const svc of world.services) {
+      if (svc.spec.cpu === undefined) continue;
+      const cores = svc.spec.cpu * svc.instances.length;
+      const span = t - lastSampleAt;
+      recorder.sampleCpu(
+        svc.id,
+        cores > 0 && span > 0 ? (svc.cpuBusy - cpuBusyAt[svc.id]) / (cores * span) : 0,
+      );
+      cpuBusyAt[svc.id] = svc.cpuBusy;
+    }
+    lastSampleAt = t;
     recorder.closeInterval(t);
     if (t + interval <= durationMs + 1e-9) clock.at(t + interval, onInterval, null);
   };
@@ -160,6 +219,7 @@ export function startRun(scenario: ScenarioSpec): SteppedRun {
     durationMs,
     now: () => clock.now(),
     engineEvents: () => clock.events,
+    requestsSent: () => requestsSent,
     advanceTo,
     series: () => recorder.liveSeries(),
     eventsFrom: (from) => recorder.eventsFrom(from),
@@ -218,7 +278,8 @@ export function startRun(scenario: ScenarioSpec): SteppedRun {
         ),
         thresholds,
         probes: probeResults,
-        passed: thresholds.every((t) => t.ok) && probeResults.every((p) => p.ok),
+        passed: verdictOf(thresholds, probeResults) === 'passed',
+        verdict: verdictOf(thresholds, probeResults),
         engine: { events: clock.events, serviceCalls: dp.serviceCalls },
       };
       result.hash = resultHash(result);

@@ -4,8 +4,10 @@ import type { RunEvent } from '../telemetry/types.ts';
 export interface Sink {
   serviceArrival(svc: number): void;
   serviceDone(svc: number, latencyMs: number, ok: boolean, cause: number, degraded: boolean): void;
-  edgeRequest(edge: number): void;
-  edgeAttempt(edge: number, isRetry: boolean): void;
+  /** A logical request started on the edge at `startedAt` (virtual ms). */
+  edgeRequest(edge: number, startedAt: number): void;
+  /** A try reached the wire; `requestStartedAt` as given to edgeRequest; `firstSent` for its request's first. */
+  edgeAttempt(edge: number, isRetry: boolean, requestStartedAt: number, firstSent: boolean): void;
   edgeAttemptFailed(edge: number, cause: number): void;
   edgeDone(edge: number, latencyMs: number, ok: boolean, cause: number): void;
   entryDone(latencyMs: number, ok: boolean, cause: number, degraded: boolean): void;

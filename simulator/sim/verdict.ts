@@ -5,7 +5,8 @@
  */
 import type { ProbeSpec, Threshold } from '../model/types.ts';
 import { LatencyHistogram } from '../telemetry/histogram.ts';
-import type { ProbeResult, RunEvent, ThresholdResult } from '../telemetry/types.ts';
+import type { CheckUnit, ProbeResult, RunEvent, ThresholdResult } from '../telemetry/types.ts';
+import { fmtCheckValue, fmtDuration } from '../telemetry/format.ts';
 import type { Sink } from './sink.ts';
 
 interface ProbeState {
@@ -60,11 +61,11 @@ export class VerdictSink implements Sink {
     const list = this.byService[svc];
     if (list.length) this.observe(list, latencyMs, ok);
   }
-  edgeRequest(edge: number): void {
-    this.inner.edgeRequest(edge);
+  edgeRequest(edge: number, startedAt: number): void {
+    this.inner.edgeRequest(edge, startedAt);
   }
-  edgeAttempt(edge: number, isRetry: boolean): void {
-    this.inner.edgeAttempt(edge, isRetry);
+  edgeAttempt(edge: number, isRetry: boolean, requestStartedAt: number, firstSent: boolean): void {
+    this.inner.edgeAttempt(edge, isRetry, requestStartedAt, firstSent);
   }
   edgeAttemptFailed(edge: number, cause: number): void {
     this.inner.edgeAttemptFailed(edge, cause);
@@ -95,28 +96,49 @@ export class VerdictSink implements Sink {
   probeResults(): ProbeResult[] {
     return this.probes.map((p) => {
       const s = p.spec;
-      if (s.metric === 'successRate') {
-        const observed = p.total ? p.ok / p.total : 1;
+      const unit = s.metric === 'successRate' ? 'ratio' : 'ms';
+      const expected =
+        s.metric === 'successRate'
+          ? `success rate ≥ ${fmtCheckValue(s.min ?? 0, 'ratio')}`
+          : `p${s.percentile ?? 99} ≤ ${fmtCheckValue(s.max ?? Infinity, 'ms')}`;
+      const where = `${s.service ?? 'entry'}${s.window ? `, ${fmtWindow(s.window)}` : ''}`;
+      // No completion in the window: nothing was measured, so the probe cannot hold.
+      if (p.total === 0)
         return {
           name: s.name,
-          ok: observed >= (s.min ?? 0),
-          observed: round6(observed),
-          expected: `successRate ≥ ${s.min ?? 0}`,
+          ok: false,
+          status: 'no-data',
+          observed: null,
+          samples: 0,
+          expected: `${expected} (${where})`,
+          unit,
         };
+      let observed: number;
+      let ok: boolean;
+      if (s.metric === 'successRate') {
+        observed = p.ok / p.total;
+        ok = observed >= (s.min ?? 0);
+      } else {
+        observed = p.hist ? p.hist.percentile(s.percentile ?? 99) : 0;
+        ok = observed <= (s.max ?? Infinity);
       }
-      const pct = s.percentile ?? 99;
-      const observed = p.hist && p.hist.count > 0 ? p.hist.percentile(pct) : 0;
       return {
         name: s.name,
-        ok: observed <= (s.max ?? Infinity),
+        ok,
+        status: ok ? 'held' : 'violated',
         observed: round6(observed),
-        expected: `p${pct} ≤ ${s.max} ms`,
+        samples: p.total,
+        expected: `${expected} (${where})`,
+        unit,
       };
     });
   }
 }
 
-/** k6 thresholds over the entry as the load generator saw it. */
+/**
+ * k6 thresholds over the entry as the load generator saw it. With no completed entry request there
+ * is no evidence for any of them: each is `no-data` and does not hold.
+ */
 export function thresholdResults(
   thresholds: Threshold[],
   entry: LatencyHistogram,
@@ -128,11 +150,10 @@ export function thresholdResults(
   const value = (th: Threshold): number => {
     if (th.metric === 'http_req_failed' || th.metric === 'checks') {
       if (th.stat === 'count') return failed;
-      const rate = requests ? failed / requests : 0;
+      const rate = failed / requests;
       return th.metric === 'checks' ? 1 - rate : rate;
     }
     if (th.metric === 'http_reqs') return th.stat === 'rate' ? requests / (durationMs / 1000) : requests;
-    if (entry.count === 0) return 0;
     switch (th.stat) {
       case 'p':
         return entry.percentile(th.p ?? 50);
@@ -151,14 +172,44 @@ export function thresholdResults(
     }
   };
   return thresholds.map((th) => {
+    if (
+      requests === 0 ||
+      (th.metric !== 'http_req_failed' &&
+        th.metric !== 'checks' &&
+        th.metric !== 'http_reqs' &&
+        entry.count === 0)
+    )
+      return {
+        metric: th.metric,
+        source: th.source,
+        ok: false,
+        status: 'no-data',
+        observed: null,
+        unit: thresholdUnit(th),
+      };
     const observed = value(th);
+    const ok = compare(observed, th.op, th.value);
     return {
       metric: th.metric,
       source: th.source,
-      ok: compare(observed, th.op, th.value),
+      ok,
+      status: ok ? 'held' : 'violated',
       observed: round6(observed),
+      unit: thresholdUnit(th),
     };
   });
+}
+
+function thresholdUnit(th: Threshold): CheckUnit {
+  if (th.metric === 'http_req_failed' || th.metric === 'checks')
+    return th.stat === 'count' ? 'count' : 'ratio';
+  if (th.stat === 'rate') return 'per-second';
+  if (th.metric === 'http_reqs' || th.stat === 'count') return 'count';
+  return 'ms';
+}
+
+function fmtWindow(w: { from: number; to?: number }): string {
+  return w.to === undefined ? `from ${fmtDuration(w.from)}` : `${fmtDuration(w.from)}–${fmtDuration(w.to)}`;
 }
 
 function compare(a: number, op: Threshold['op'], b: number): boolean {

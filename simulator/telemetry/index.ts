@@ -55,3 +55,5 @@ export {
   type TextReportOptions,
 } from './report-text.ts';
 export { renderHtml, type HtmlReportOptions } from './report-html.ts';
+export * from './verdict.ts';
+export * from './narrative.ts';

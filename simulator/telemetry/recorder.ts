@@ -63,6 +63,40 @@ function round6(x: number): number {
   return r === 0 ? 0 : r;
 }
 
+function cpuColumn(col: number[] | null): { cpu?: number[] } {
+  return col === null ? {} : { cpu: col };
+}
+
+function bump(col: number[], k: number): void {
+  while (col.length <= k) col.push(0);
+  col[k]++;
+}
+
+/** `col` cut or padded to `n` values; anything beyond the last interval is folded into it. */
+function fit(col: number[], n: number): number[] {
+  const out = new Array<number>(n).fill(0);
+  for (let i = 0; i < col.length; i++) out[Math.min(i, n - 1)] += col[i];
+  return out;
+}
+
+/**
+ * Stuck work: when something is in flight at the end and the trailing intervals completed
+ * nothing while work was in flight, the start of that silence (ms); else undefined.
+ */
+function stuckSince(
+  t: number[],
+  completions: number[],
+  inFlight: number[] | null,
+  atEnd: number,
+  intervalMs: number,
+): number | undefined {
+  if (atEnd <= 0 || t.length === 0) return undefined;
+  let i = t.length - 1;
+  while (i >= 0 && completions[i] === 0 && (inFlight === null || inFlight[i] > 0)) i--;
+  if (i === t.length - 1) return undefined;
+  return i >= 0 ? t[i] : Math.max(0, t[0] - intervalMs);
+}
+
 function causeRecord(counts: Float64Array): Partial<Record<FailureCause, number>> {
   const out: Partial<Record<FailureCause, number>> = {};
   for (let c = 0; c < NC; c++) if (counts[c] !== 0) out[FAILURE_CAUSES[c]] = counts[c];
@@ -82,14 +116,13 @@ class Outcomes {
   iOk = 0;
   iFailed = 0;
   iDegraded = 0;
-  /** Degraded successes per interval: for live views only (not in RunResult, whose hash it would change). */
-  readonly degradedCol: number[] = [];
   readonly iCauses = new Float64Array(NC);
   readonly requests: number[] = [];
   readonly successes: number[] = [];
   readonly failures: number[] = [];
   readonly p50: number[] = [];
   readonly p99: number[] = [];
+  readonly degradedCol: number[] = [];
   readonly byCause: (number[] | null)[] = new Array<number[] | null>(NC).fill(null);
 
   done(latencyMs: number, ok: boolean, cause: number, degraded: boolean): void {
@@ -117,11 +150,11 @@ class Outcomes {
     this.requests.push(n);
     this.successes.push(this.iOk);
     this.failures.push(this.iFailed);
-    this.degradedCol.push(this.iDegraded);
-    this.iDegraded = 0;
     this.interval.takePercentiles(INTERVAL_PS, pct); // also resets the interval histogram
     this.p50.push(pct[0]);
     this.p99.push(pct[1]);
+    this.degradedCol.push(this.iDegraded);
+    this.iDegraded = 0;
     for (let c = 0; c < NC; c++) {
       const v = this.iCauses[c];
       let col = this.byCause[c];
@@ -160,6 +193,7 @@ class Outcomes {
       failures: this.failures,
       p50: this.p50,
       p99: this.p99,
+      ...(this.degraded > 0 ? { degraded: this.degradedCol } : {}),
       byCause,
     };
   }
@@ -197,6 +231,8 @@ export class Recorder {
   private readonly colQueue: number[][];
   private readonly colInFlight: number[][];
   private readonly colUtil: number[][];
+  private readonly gCpu: Float64Array;
+  private readonly colCpu: (number[] | null)[];
 
   private readonly edge: Outcomes[];
   private readonly edgeRequests: Float64Array;
@@ -205,6 +241,11 @@ export class Recorder {
   private readonly edgeAttemptCauses: Float64Array; // edge * NC + cause
   private readonly iAttempts: Float64Array;
   private readonly colAttempts: number[][];
+  private readonly edgeSent: Float64Array;
+  /** By the interval in which the logical request started: requests, requests with ≥ 1 try, tries. */
+  private readonly startedBy: number[][];
+  private readonly sentBy: number[][];
+  private readonly attemptsBy: number[][];
 
   private readonly t: number[] = [];
   private lastT = 0;
@@ -243,6 +284,8 @@ export class Recorder {
     this.colQueue = Array.from({ length: ns }, () => []);
     this.colInFlight = Array.from({ length: ns }, () => []);
     this.colUtil = Array.from({ length: ns }, () => []);
+    this.gCpu = new Float64Array(ns);
+    this.colCpu = new Array<number[] | null>(ns).fill(null);
     for (let i = 0; i < ns; i++) {
       this.instances[i] = options.instances?.[i] ?? 0;
       this.slots[i] = options.slots?.[i] ?? 0;
@@ -254,6 +297,16 @@ export class Recorder {
     this.edgeAttemptCauses = new Float64Array(ne * NC);
     this.iAttempts = new Float64Array(ne);
     this.colAttempts = Array.from({ length: ne }, () => []);
+    this.edgeSent = new Float64Array(ne);
+    this.startedBy = Array.from({ length: ne }, () => []);
+    this.sentBy = Array.from({ length: ne }, () => []);
+    this.attemptsBy = Array.from({ length: ne }, () => []);
+  }
+
+  /** Interval index of time `t`: interval i is (i·interval, (i+1)·interval]; the open one when `t` is not given. */
+  private intervalOf(t: number | undefined): number {
+    if (t === undefined) return this.t.length;
+    return Math.max(0, Math.ceil(t / this.intervalMs) - 1);
   }
 
   // ---- services -------------------------------------------------------------------------------
@@ -313,18 +366,35 @@ export class Recorder {
     if (totalSlots > this.maxSampledSlots[svc]) this.maxSampledSlots[svc] = totalSlots;
   }
 
-  // ---- edges ----------------------------------------------------------------------------------
-
-  /** The caller made one logical request on the edge (before any retry). */
-  edgeRequest(edge: number): void {
-    this.edgeRequests[edge]++;
+  /** CPU share (busy cores / cores) of a service with a `cpu` limit over the interval ending now. */
+  sampleCpu(svc: number, share: number): void {
+    this.gCpu[svc] = share;
+    if (this.colCpu[svc] === null) this.colCpu[svc] = new Array<number>(this.t.length).fill(0);
   }
 
-  /** One try was sent towards the callee; `isRetry` for every try after the first. */
-  edgeAttempt(edge: number, isRetry: boolean): void {
+  // ---- edges ----------------------------------------------------------------------------------
+
+  /** The caller made one logical request on the edge (before any retry), started at `startedAt` ms. */
+  edgeRequest(edge: number, startedAt?: number): void {
+    this.edgeRequests[edge]++;
+    bump(this.startedBy[edge], this.intervalOf(startedAt));
+  }
+
+  /**
+   * One try was sent towards the callee; `isRetry` for every try after the first. `requestStartedAt`
+   * is when its logical request started (the same value given to `edgeRequest`), `firstSent` true for
+   * the first try of that request that reached the wire.
+   */
+  edgeAttempt(edge: number, isRetry: boolean, requestStartedAt?: number, firstSent?: boolean): void {
     this.edgeAttempts[edge]++;
     this.iAttempts[edge]++;
     if (isRetry) this.edgeRetries[edge]++;
+    const k = this.intervalOf(requestStartedAt);
+    bump(this.attemptsBy[edge], k);
+    if (firstSent ?? !isRetry) {
+      this.edgeSent[edge]++;
+      bump(this.sentBy[edge], k);
+    }
   }
 
   /** One try failed with `cause` (index into FAILURE_CAUSES; -1 → error-5xx). */
@@ -380,6 +450,8 @@ export class Recorder {
       this.colInFlight[s].push(this.gInFlight[s]);
       const slots = this.gSlots[s];
       this.colUtil[s].push(slots > 0 ? round6(Math.min(1, this.gBusy[s] / slots)) : 0);
+      const cpu = this.colCpu[s];
+      if (cpu !== null) cpu.push(round6(Math.min(1, this.gCpu[s])));
     }
     for (let e = 0; e < this.edge.length; e++) {
       this.edge[e].close(k, pct);
@@ -437,8 +509,16 @@ export class Recorder {
     else if (this.pending()) this.closeInterval(this.lastT + this.intervalMs);
 
     const entry = this.entry;
+    let entryArrived = 0;
+    for (let e = 0; e < this.edgeList.length; e++)
+      if (this.edgeList[e][0] === 'client') entryArrived += this.edgeRequests[e];
+    const entryInFlight = Math.max(0, entryArrived - entry.completed);
+    const entryStuck = stuckSince(this.t, entry.requests, null, entryInFlight, this.intervalMs);
     const summary: RunResult['summary'] = {
       requests: entry.completed,
+      arrived: entryArrived,
+      inFlight: entryInFlight,
+      ...(entryStuck !== undefined ? { stuckSinceMs: entryStuck } : {}),
       successes: entry.ok,
       degraded: entry.degraded,
       failures: causeRecord(entry.causes),
@@ -454,8 +534,13 @@ export class Recorder {
       const name = this.serviceNames[s];
       const slots = this.slots[s] > 0 ? this.slots[s] : this.maxSampledSlots[s];
       const util = slots > 0 && this.durationMs > 0 ? this.busyTime[s] / (slots * this.durationMs) : 0;
+      const inFlight = Math.max(0, this.arrivals[s] - o.completed);
+      const stuck = stuckSince(this.t, o.requests, this.colInFlight[s], inFlight, this.intervalMs);
       services[name] = {
         requests: this.arrivals[s],
+        completed: o.completed,
+        inFlight,
+        ...(stuck !== undefined ? { stuckSinceMs: stuck } : {}),
         successes: o.ok,
         degraded: o.degraded,
         failures: causeRecord(o.causes),
@@ -473,6 +558,7 @@ export class Recorder {
         queue: this.colQueue[s],
         inFlight: this.colInFlight[s],
         utilization: this.colUtil[s],
+        ...cpuColumn(this.colCpu[s]),
       };
     }
 
@@ -498,13 +584,24 @@ export class Recorder {
         requests: this.edgeRequests[e],
         attempts: this.edgeAttempts[e],
         retries: this.edgeRetries[e],
+        sent: this.edgeSent[e],
+        inFlight: Math.max(0, this.edgeRequests[e] - o.completed),
         failed: o.failed,
         failures: causeRecord(o.causes),
         attemptFailures,
         latencyMs: o.total.summary(),
         durationBuckets: buckets,
       });
-      seriesEdges[edgeKey(from, to)] = { ...o.block(), attempts: this.colAttempts[e] };
+      const n = this.t.length;
+      seriesEdges[edgeKey(from, to)] = {
+        ...o.block(),
+        attempts: this.colAttempts[e],
+        byStart: {
+          started: fit(this.startedBy[e], n),
+          sent: fit(this.sentBy[e], n),
+          attempts: fit(this.attemptsBy[e], n),
+        },
+      };
     }
 
     const events = this.events.slice().sort((a, b) => a.t - b.t);

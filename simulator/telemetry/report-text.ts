@@ -3,99 +3,34 @@
  * events, thresholds and probes. Plain text with aligned columns; ANSI colours on request.
  * Isomorphic and locale-independent (numbers are formatted by hand, not with toLocaleString).
  */
-import type { FailureCause, RunResult } from './types.ts';
+import type { CheckStatus, CheckUnit, FailureCause, RunResult } from './types.ts';
 import { FAILURE_CAUSES } from './types.ts';
 import { ENVOY_OUTCOMES } from './access-log.ts';
+import {
+  fmtCheckValue,
+  fmtClock,
+  fmtDuration,
+  fmtInt,
+  fmtLatency,
+  fmtMs,
+  fmtShare,
+  health,
+  sumCauses,
+  topCauses,
+} from './format.ts';
+import { NO_CHECKS_HINT, resultVerdict, verdictLine } from './verdict.ts';
+import { narrate } from './narrative.ts';
 
 export interface TextReportOptions {
   /** ANSI colours (health colours, ✓/✗, bold headings). Default false. */
   color?: boolean;
   /** Events listed in full before the rest is only counted. Default 30. */
   maxEvents?: number;
+  /** Every column (latency details, side effects, Envoy flags); default: what fits 100 columns. */
+  wide?: boolean;
 }
 
-// ---- number and time formatting (shared with the HTML report) -----------------------------------
-
-/** 1234567 → "1,234,567"; non-integers keep `decimals` decimals. */
-export function fmtInt(x: number): string {
-  if (!Number.isFinite(x)) return '-';
-  const neg = x < 0;
-  const s = String(Math.round(Math.abs(x)));
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    if (i > 0 && (s.length - i) % 3 === 0) out += ',';
-    out += s[i];
-  }
-  return neg ? '-' + out : out;
-}
-
-/** A ratio 0..1 as a percentage with 2 decimals: 0.99123 → "99.12%". */
-export function fmtPct(x: number, decimals = 2): string {
-  if (!Number.isFinite(x)) return '-';
-  return `${(x * 100).toFixed(decimals)}%`;
-}
-
-/** Milliseconds with a sensible precision: 0.123, 12.35, 123.5, 1,234. */
-export function fmtMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '-';
-  const a = Math.abs(ms);
-  if (a >= 1000) return fmtInt(ms);
-  if (a >= 100) return ms.toFixed(1);
-  if (a >= 1) return ms.toFixed(2);
-  return ms.toFixed(3);
-}
-
-/** A duration for humans: 950 → "950 ms", 90000 → "1m 30s", 14400000 → "4h 0m". */
-export function fmtDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return '-';
-  if (ms < 1000) return `${ms >= 10 ? Math.round(ms) : fmtMs(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${Number(s.toFixed(s < 10 ? 2 : 1))} s`;
-  const total = Math.round(s);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const sec = total % 60;
-  return h > 0 ? `${h}h ${m}m${sec ? ` ${sec}s` : ''}` : `${m}m ${sec}s`;
-}
-
-/** Virtual time of an event: "02:30.250" or "1:02:30.250". */
-export function fmtClock(ms: number): string {
-  const t = Math.max(0, Math.round(ms));
-  const h = Math.floor(t / 3_600_000);
-  const m = Math.floor((t % 3_600_000) / 60_000);
-  const s = Math.floor((t % 60_000) / 1000);
-  const milli = t % 1000;
-  const mm = String(m).padStart(2, '0');
-  const ss = String(s).padStart(2, '0');
-  const mmm = String(milli).padStart(3, '0');
-  return h > 0 ? `${h}:${mm}:${ss}.${mmm}` : `${mm}:${ss}.${mmm}`;
-}
-
-/** Kiali-style health of an error ratio: < 0.1 % healthy, < 10 % degraded, else failing. */
-export function health(successRate: number, requests: number): 'healthy' | 'degraded' | 'failing' | 'idle' {
-  if (requests === 0) return 'idle';
-  const err = 1 - successRate;
-  if (err < 0.001) return 'healthy';
-  if (err < 0.1) return 'degraded';
-  return 'failing';
-}
-
-/** "route-timeout 30, breaker-open 15" — the largest `n` causes. */
-export function topCauses(f: Partial<Record<FailureCause, number>>, n = 3): string {
-  const list = FAILURE_CAUSES.filter((c) => (f[c] ?? 0) > 0).sort(
-    (a, b) => (f[b] as number) - (f[a] as number),
-  );
-  if (list.length === 0) return '-';
-  const shown = list.slice(0, n).map((c) => `${c} ${fmtInt(f[c] as number)}`);
-  if (list.length > n) shown.push(`+${list.length - n} more`);
-  return shown.join(', ');
-}
-
-export function sumCauses(f: Partial<Record<FailureCause, number>>): number {
-  let s = 0;
-  for (const c of FAILURE_CAUSES) s += f[c] ?? 0;
-  return s;
-}
+export { fmtInt, fmtPct, fmtMs, fmtDuration, fmtClock, health, topCauses, sumCauses } from './format.ts';
 
 // ---- table --------------------------------------------------------------------------------------
 
@@ -119,9 +54,21 @@ interface Cell {
 function table(
   headers: string[],
   rows: (string | Cell)[][],
-  opts: { align?: ('l' | 'r')[]; indent?: string; head?: Paint } = {},
+  opts: { align?: ('l' | 'r')[]; indent?: string; head?: Paint; maxWidth?: number } = {},
 ): string[] {
   const cells: Cell[][] = rows.map((r) => r.map((c) => (typeof c === 'string' ? { text: c } : c)));
+  if (opts.maxWidth !== undefined && headers.length > 1) {
+    // Fit the width by shortening the last (free-text) column: details stay behind --wide.
+    const last = headers.length - 1;
+    const before = headers
+      .slice(0, last)
+      .map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ? r[i].text.length : 0))) + 2)
+      .reduce((a, b) => a + b, (opts.indent ?? '  ').length);
+    const room = Math.max(12, opts.maxWidth - before);
+    for (const r of cells)
+      if (r[last] && r[last].text.length > room)
+        r[last] = { ...r[last], text: r[last].text.slice(0, room - 1) + '…' };
+  }
   const widths = headers.map((h, i) =>
     Math.max(h.length, ...cells.map((r) => (r[i] ? r[i].text.length : 0))),
   );
@@ -161,8 +108,12 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
         : h === 'failing'
           ? paint(ANSI.red)
           : undefined;
-  const ok = (b: boolean): Cell =>
-    b ? { text: '✓', paint: paint(ANSI.green) } : { text: '✗', paint: paint(ANSI.red) };
+  const check = (c: { ok: boolean; status?: CheckStatus }): Cell =>
+    c.status === 'no-data'
+      ? { text: '?', paint: paint(ANSI.amber) }
+      : c.ok
+        ? { text: '✓', paint: paint(ANSI.green) }
+        : { text: '✗', paint: paint(ANSI.red) };
   const out: string[] = [];
   const section = (title: string): void => {
     out.push('', bold(title));
@@ -181,121 +132,175 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
   if (result.wall) {
     const speed = result.wall.elapsedMs > 0 ? result.durationMs / result.wall.elapsedMs : 0;
     facts.push(
-      `wall ${fmtDuration(result.wall.elapsedMs)} (${speed >= 10 ? fmtInt(speed) : speed.toFixed(1)}× real time, ${fmtInt(result.wall.eventsPerSecond)} events/s)`,
+      `wall ${fmtDuration(result.wall.elapsedMs)} (${speed >= 10 ? fmtInt(speed) : speed.toFixed(1)}× real time${options.wide ? `, ${fmtInt(result.wall.eventsPerSecond)} events/s` : ''})`,
     );
   }
   out.push(dim(facts.join(' · ')));
-  const verdict = result.passed ? paint(ANSI.green)('PASSED') : paint(ANSI.red)('FAILED');
-  const nChecks = result.thresholds.length + result.probes.length;
-  out.push(
-    `verdict ${verdict}${nChecks ? ` (${nChecks - countFailed(result)}/${nChecks} checks held)` : ''}`,
-  );
+  const v = resultVerdict(result);
+  const vPaint = v === 'passed' ? paint(ANSI.green) : v === 'failed' ? paint(ANSI.red) : paint(ANSI.amber);
+  out.push(`verdict ${vPaint(verdictLine(result))}`);
+  if (v === 'no-checks') out.push(dim(`  ${NO_CHECKS_HINT}`));
+
+  // what happened, in sentences derived from the result (the same ones the HTML report and the UI show)
+  const story = narrate(result);
+  if (story.length) {
+    section('What happened');
+    for (const st of story) out.push(...wrap(st.text, 96, '  • ', '    '));
+  }
 
   // entry
+  const wide = options.wide === true;
+  const L = fmtLatency;
   section('Entry (as the load generator saw it)');
   const entryHealth = health(s.successRate, s.requests);
-  const degradedPct = s.successes > 0 ? s.degraded / s.successes : 0;
+  const arrived = s.arrived ?? s.requests;
+  const inFlight = s.inFlight ?? 0;
+  const degradedShare = s.successes > 0 ? s.degraded / s.successes : 0;
   out.push(
     ...table(
       [
-        'requests',
+        'sent',
+        'completed',
+        'in flight',
         'success',
-        'failed',
         'degraded',
-        'client retries',
-        'p50 ms',
-        'p90 ms',
-        'p99 ms',
-        'p99.9 ms',
-        'mean ms',
-        'max ms',
+        'p50',
+        'p99',
+        'max',
+        ...(wide ? ['failed', 'client retries', 'p90', 'p99.9', 'mean'] : []),
       ],
       [
         [
+          fmtInt(arrived),
           fmtInt(s.requests),
-          { text: s.requests ? fmtPct(s.successRate) : '-', paint: healthPaint(entryHealth) },
-          fmtInt(s.requests - s.successes),
-          s.degraded ? `${fmtInt(s.degraded)} (${fmtPct(degradedPct, 1)})` : '0',
-          fmtInt(s.clientRetries),
-          fmtMs(s.latencyMs.p50),
-          fmtMs(s.latencyMs.p90),
-          fmtMs(s.latencyMs.p99),
-          fmtMs(s.latencyMs.p999),
-          fmtMs(s.latencyMs.mean),
-          fmtMs(s.latencyMs.max),
+          { text: inFlight ? fmtInt(inFlight) : '-', paint: inFlight ? paint(ANSI.amber) : undefined },
+          { text: s.requests ? fmtShare(s.successRate) : '-', paint: healthPaint(entryHealth) },
+          s.degraded ? `${fmtInt(s.degraded)} (${fmtShare(degradedShare)})` : '-',
+          s.requests ? L(s.latencyMs.p50) : '-',
+          s.requests ? L(s.latencyMs.p99) : '-',
+          s.requests ? L(s.latencyMs.max) : '-',
+          ...(wide
+            ? [
+                fmtInt(s.requests - s.successes),
+                fmtInt(s.clientRetries),
+                L(s.latencyMs.p90),
+                L(s.latencyMs.p999),
+                L(s.latencyMs.mean),
+              ]
+            : []),
         ],
       ],
-      { align: new Array(11).fill('r'), head: dim },
+      { align: new Array(13).fill('r'), head: dim },
     ),
   );
+  if (s.stuckSinceMs !== undefined)
+    out.push(
+      paint(ANSI.amber)(
+        `  ⚠ stuck: ${fmtInt(inFlight)} entry requests still in flight at the end, none completed since ${fmtClock(s.stuckSinceMs)}`,
+      ),
+    );
 
   // services
   const names = Object.keys(result.services);
   if (names.length) {
     section('Services');
+    const stuck: string[] = [];
     out.push(
       ...table(
         [
           'service',
           'inst',
-          'requests',
+          'arrived',
+          'in flight',
           'success',
-          'p50 ms',
-          'p99 ms',
-          'util',
+          'p99',
+          'peak util',
           'max queue',
-          'orphaned',
-          'side effects (dup)',
-          'top causes',
+          'top cause',
+          ...(wide ? ['p50', 'mean util', 'orphaned', 'side effects (dup)'] : []),
         ],
         names.map((n) => {
           const st = result.services[n];
-          const completed = st.successes + sumCauses(st.failures);
+          const completed = st.completed ?? st.successes + sumCauses(st.failures);
+          const fl = st.inFlight ?? 0;
+          if (st.stuckSinceMs !== undefined)
+            stuck.push(
+              `  ⚠ ${n}: ${fmtInt(fl)} requests stuck in flight at the end, none completed since ${fmtClock(st.stuckSinceMs)}`,
+            );
+          const peak = peakUtilization(result, n);
           return [
             n,
             fmtInt(st.instances),
             fmtInt(st.requests),
             {
-              text: completed ? fmtPct(st.successRate) : '-',
+              text: fl ? fmtInt(fl) : '-',
+              paint: st.stuckSinceMs !== undefined ? paint(ANSI.amber) : undefined,
+            },
+            {
+              text: completed ? fmtShare(st.successRate) : '-',
               paint: healthPaint(health(st.successRate, completed)),
             },
-            fmtMs(st.latencyMs.p50),
-            fmtMs(st.latencyMs.p99),
-            st.cpuUtilization !== undefined
-              ? `${fmtPct(st.cpuUtilization, 1)} cpu`
-              : fmtPct(st.utilization, 1),
-            fmtInt(st.maxQueue),
-            fmtInt(st.orphaned),
-            st.sideEffects ? `${fmtInt(st.sideEffects)} (${fmtInt(st.duplicateSideEffects)})` : '-',
-            topCauses(st.failures),
+            completed ? L(st.latencyMs.p99) : '-',
+            peak,
+            st.maxQueue ? fmtInt(st.maxQueue) : '-',
+            topCauses(st.failures, 1),
+            ...(wide
+              ? [
+                  completed ? L(st.latencyMs.p50) : '-',
+                  st.cpuUtilization !== undefined
+                    ? `${fmtShare(st.cpuUtilization)} cpu`
+                    : fmtShare(st.utilization),
+                  st.orphaned ? fmtInt(st.orphaned) : '-',
+                  st.sideEffects ? `${fmtInt(st.sideEffects)} (${fmtInt(st.duplicateSideEffects)})` : '-',
+                ]
+              : []),
           ];
         }),
-        { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'], head: dim },
+        { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r'], head: dim },
       ),
     );
+    for (const line of stuck) out.push(paint(ANSI.amber)(line));
   }
 
   // edges
   if (result.edges.length) {
-    section('Edges (caller → callee; retries = by the application and the mesh)');
+    section('Edges (caller → callee; tries/req = tries per request that went out, by the app and the mesh)');
     out.push(
       ...table(
-        ['edge', 'requests', 'attempts', 'retries', 'amplif.', 'failed', 'success', 'p99 ms', 'top causes'],
+        [
+          'edge',
+          'requests',
+          'tries/req',
+          'not sent',
+          'failed',
+          'success',
+          'p99',
+          'top cause',
+          ...(wide ? ['attempts', 'retries', 'in flight'] : []),
+        ],
         result.edges.map((e) => {
-          const sr = e.requests > 0 ? 1 - e.failed / e.requests : 1;
+          const done = e.requests - (e.inFlight ?? 0);
+          const sr = done > 0 ? 1 - e.failed / done : 1;
+          const sent = e.sent ?? e.requests;
+          const notSent = e.sent === undefined ? 0 : Math.max(0, e.requests - sent - (e.inFlight ?? 0));
           return [
             `${e.from} → ${e.to}`,
             fmtInt(e.requests),
-            fmtInt(e.attempts),
-            fmtInt(e.retries),
-            e.requests > 0 ? `${(e.attempts / e.requests).toFixed(2)}×` : '-',
-            fmtInt(e.failed),
-            { text: e.requests ? fmtPct(sr) : '-', paint: healthPaint(health(sr, e.requests)) },
-            fmtMs(e.latencyMs.p99),
-            topCauses(e.failures),
+            sent > 0 ? `${(e.attempts / sent).toFixed(2)}×` : '-',
+            notSent ? fmtInt(notSent) : '-',
+            e.failed ? fmtInt(e.failed) : '-',
+            { text: done ? fmtShare(sr) : '-', paint: healthPaint(health(sr, done)) },
+            done ? L(e.latencyMs.p99) : '-',
+            topCauses(e.failures, 1),
+            ...(wide ? [fmtInt(e.attempts), fmtInt(e.retries), e.inFlight ? fmtInt(e.inFlight) : '-'] : []),
           ];
         }),
-        { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'], head: dim },
+        { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r'], head: dim },
+      ),
+    );
+    out.push(
+      dim(
+        '  not sent = short-circuited by the caller proxy: breaker open, no healthy host, pool full, abort',
       ),
     );
   }
@@ -330,7 +335,12 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
           fmtInt(svcTotals[c] ?? 0),
           fmtInt(callTotals[c] ?? 0),
           fmtInt(attemptTotals[c] ?? 0),
-          `${ENVOY_OUTCOMES[c].code || '0'} ${ENVOY_OUTCOMES[c].flags}`,
+          [
+            ENVOY_OUTCOMES[c].code ? String(ENVOY_OUTCOMES[c].code) : '',
+            ENVOY_OUTCOMES[c].flags === '-' ? '' : ENVOY_OUTCOMES[c].flags,
+          ]
+            .filter(Boolean)
+            .join(' ') || '-',
         ]),
         { align: ['l', 'r', 'r', 'r', 'r', 'l'], head: dim },
       ),
@@ -345,7 +355,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
       const v = result.services[n].versions!;
       const total = Object.values(v).reduce((a, b) => a + b, 0);
       const parts = Object.entries(v).map(
-        ([name, c]) => `${name} ${fmtInt(c)} (${total ? fmtPct(c / total, 1) : '-'})`,
+        ([name, c]) => `${name} ${fmtInt(c)} (${total ? fmtShare(c / total) : '-'})`,
       );
       out.push(`  ${n}: ${parts.join(' · ')}`);
     }
@@ -356,7 +366,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
   if (mesh.profile !== 'none') {
     section(`Mesh (${mesh.profile})`);
     out.push(
-      `  ${fmtInt(mesh.proxies)} proxies · +${fmtMs(mesh.addedLatencyMsPerRequest)} ms per entry request (sum over its hops) · ` +
+      `  ${fmtInt(mesh.proxies)} proxies · +${fmtMs(mesh.addedLatencyMsPerRequest)} ms per entry request · ` +
         `${mesh.cpuCores.toFixed(2)} cores of proxy CPU · ${fmtInt(mesh.memoryMB)} MB of proxy memory`,
     );
     const breakers = mesh.breakers ?? [];
@@ -364,18 +374,18 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
       out.push('');
       out.push(
         ...table(
-          ['breaker', 'state', 'opened', 'rejected', 'peak consecutive failures', 'peak failure rate'],
+          ['breaker', 'state', 'opened', 'rejected', 'peak consec. fails', 'peak fail rate'],
           breakers.map((b) => [
             b.subject,
             b.state,
             fmtInt(b.opens),
             fmtInt(b.rejected),
-            b.consecutiveFailuresToTrip === null
+            b.consecutiveFailuresToTrip === null || b.consecutiveFailuresToTrip < 0
               ? '-'
-              : `${fmtInt(b.peakConsecutiveFailures)} of ${fmtInt(b.consecutiveFailuresToTrip)}`,
-            b.failureRateToTripPct === null
+              : `${fmtInt(Math.max(0, b.peakConsecutiveFailures))} of ${fmtInt(b.consecutiveFailuresToTrip)}`,
+            b.failureRateToTripPct === null || b.failureRateToTripPct < 0
               ? '-'
-              : `${b.peakFailureRatePct ?? 0}% of ${b.failureRateToTripPct}%`,
+              : `${Number((b.peakFailureRatePct ?? 0).toFixed(1))}% of ${b.failureRateToTripPct}%`,
           ]),
           { align: ['l', 'l', 'r', 'r', 'r', 'r'], head: dim },
         ),
@@ -386,23 +396,16 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
       out.push('');
       out.push(
         ...table(
-          [
-            'outlier detector',
-            'hosts',
-            'ejections',
-            'refused (max %)',
-            'peak consecutive 5xx',
-            'peak gateway errors',
-          ],
+          ['outlier detector', 'hosts', 'ejections', 'refused', 'peak 5xx', 'peak gw errors'],
           detectors.map((d) => [
             d.subject,
             fmtInt(d.hosts),
             fmtInt(d.ejections),
             fmtInt(d.refused),
-            d.consecutive5xxToEject === null
+            d.consecutive5xxToEject === null || d.consecutive5xxToEject < 0
               ? '-'
               : `${fmtInt(d.peakConsecutive5xx)} of ${fmtInt(d.consecutive5xxToEject)}`,
-            d.consecutiveGatewayErrorsToEject === null
+            d.consecutiveGatewayErrorsToEject === null || d.consecutiveGatewayErrorsToEject < 0
               ? '-'
               : `${fmtInt(d.peakConsecutiveGatewayErrors)} of ${fmtInt(d.consecutiveGatewayErrorsToEject)}`,
           ]),
@@ -442,7 +445,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
           },
           e.reason,
         ]),
-        { align: ['r', 'l', 'l', 'l', 'l'], head: dim },
+        { align: ['r', 'l', 'l', 'l', 'l'], head: dim, maxWidth: wide ? undefined : 100 },
       ),
     );
     if (events.length > maxEvents) {
@@ -462,7 +465,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
     out.push(
       ...table(
         ['', 'metric', 'threshold', 'observed'],
-        result.thresholds.map((t) => [ok(t.ok), t.metric, t.source, fmtObserved(t.observed)]),
+        result.thresholds.map((t) => [check(t), t.metric, t.source, fmtObserved(t)]),
         { align: ['l', 'l', 'l', 'r'], head: dim },
       ).slice(1),
     );
@@ -472,7 +475,7 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
     out.push(
       ...table(
         ['', 'probe', 'expected', 'observed'],
-        result.probes.map((pr) => [ok(pr.ok), pr.name, pr.expected, fmtObserved(pr.observed)]),
+        result.probes.map((pr) => [check(pr), pr.name, pr.expected, fmtObserved(pr)]),
         { align: ['l', 'l', 'l', 'r'], head: dim },
       ).slice(1),
     );
@@ -498,12 +501,36 @@ export function renderText(result: RunResult, options: TextReportOptions = {}): 
   return out.join('\n') + '\n';
 }
 
-function countFailed(r: RunResult): number {
-  return r.thresholds.filter((t) => !t.ok).length + r.probes.filter((p) => !p.ok).length;
+/** The observed value in the check's unit; `no data` when its window held no sample. */
+/** Word-wraps `text` to `width` columns, the first line after `first`, the others after `rest`. */
+function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(' ')) {
+    if (line.length + word.length > width && line.trim() !== first.trim()) {
+      lines.push(line.trimEnd());
+      line = rest;
+    }
+    line += word + ' ';
+  }
+  lines.push(line.trimEnd());
+  return lines;
 }
 
-function fmtObserved(x: number): string {
-  if (!Number.isFinite(x)) return '-';
-  if (Number.isInteger(x)) return fmtInt(x);
-  return Math.abs(x) < 1 ? x.toFixed(4) : fmtMs(x);
+/** The highest per-interval utilisation (worker slots, or cores where `cpu` is set), with its kind. */
+export function peakUtilization(r: RunResult, name: string): string {
+  const st = r.services[name];
+  const block = r.series.services[name];
+  const cpu = block?.cpu;
+  const col = cpu ?? block?.utilization;
+  if (!col || col.length === 0)
+    return st.cpuUtilization !== undefined ? `${fmtShare(st.cpuUtilization)} cpu` : fmtShare(st.utilization);
+  let peak = 0;
+  for (const v of col) if (v > peak) peak = v;
+  return `${fmtShare(peak)}${cpu ? ' cpu' : ''}`;
+}
+
+function fmtObserved(c: { observed: number | null; status?: CheckStatus; unit?: CheckUnit }): string {
+  if (c.status === 'no-data' || c.observed === null) return 'no data';
+  return fmtCheckValue(c.observed, c.unit ?? 'count');
 }

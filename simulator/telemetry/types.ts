@@ -19,6 +19,14 @@ export interface LatencySummary {
 export interface ServiceStats {
   /** Invocations that reached an instance of the service (attempts included). */
   requests: number;
+  /** Of those, how many ended within the run (successes + failures), and how many were still in flight at its end. */
+  completed?: number;
+  inFlight?: number;
+  /**
+   * Stuck work: in flight at the end while nothing completed since this time (ms), e.g. a paused
+   * instance. Absent when the service was still answering.
+   */
+  stuckSinceMs?: number;
   successes: number;
   /** Of the successes, how many were degraded (a fallback was used). */
   degraded: number;
@@ -49,6 +57,14 @@ export interface EdgeStats {
   /** Tries sent towards the callee (requests + retries, by the app and by the mesh). */
   attempts: number;
   retries: number;
+  /**
+   * Logical requests that put at least one try on the wire; the others were short-circuited by the
+   * caller's proxy (breaker open, no healthy host after ejections, pool overflow, injected abort).
+   * `attempts / sent` is the retry amplification, at most (1 + app retries) × (1 + mesh retries).
+   */
+  sent?: number;
+  /** Logical requests started on the edge and not finished at the end of the run. */
+  inFlight?: number;
   /** Logical requests that finally failed, and attempts that failed, by cause. */
   failed: number;
   failures: Partial<Record<FailureCause, number>>;
@@ -83,19 +99,25 @@ export interface SeriesBlock {
   requests: number[];
   successes: number[];
   failures: number[];
-  /**
-   * Of the successes, those answered by a fallback. Only in a live view's series
-   * (`Recorder.liveSeries`, interval frames), not in a RunResult.
-   */
-  degraded?: number[];
   /** Latency percentiles of the interval's completions, ms (within 1 %); 0 when none completed. */
   p50: number[];
   p99: number[];
+  /** Successes in the interval that used a fallback; present only when there were some. */
+  degraded?: number[];
   queue?: number[];
   inFlight?: number[];
   utilization?: number[];
-  /** Edges only: tries sent in the interval (requests + retries), to show retry amplification. */
+  /** Services with a `cpu` limit: busy cores / (cpu × instances) over the interval. */
+  cpu?: number[];
+  /** Edges only: tries sent in the interval (requests + retries). */
   attempts?: number[];
+  /**
+   * Edges only, counted by the interval in which the logical request STARTED (so that a request and
+   * all its tries fall in the same interval): requests started, of which put ≥ 1 try on the wire,
+   * and their tries. Retry amplification of interval i = `attempts[i] / sent[i]`;
+   * `started[i] - sent[i]` were short-circuited (or still waiting at the end).
+   */
+  byStart?: { started: number[]; sent: number[]; attempts: number[] };
   /** Failures per cause, only for causes that occurred. */
   byCause: Partial<Record<FailureCause, number[]>>;
 }
@@ -135,19 +157,42 @@ export interface Span {
   attributes?: Record<string, string | number | boolean>;
 }
 
+/**
+ * `no-data`: the check's window held no sample (e.g. a probe window the run never reached), so it
+ * cannot hold: evidence is required for a pass.
+ */
+export type CheckStatus = 'held' | 'violated' | 'no-data';
+
+/** What a check's `observed` measures: a 0..1 share, milliseconds, a count, or per second. */
+export type CheckUnit = 'ratio' | 'ms' | 'count' | 'per-second';
+
 export interface ProbeResult {
   name: string;
   ok: boolean;
-  observed: number;
+  status: CheckStatus;
+  /** null when there was no sample. */
+  observed: number | null;
+  /** How many completions the probe saw in its window. */
+  samples: number;
   expected: string;
+  unit: CheckUnit;
 }
 
 export interface ThresholdResult {
   metric: string;
   source: string;
   ok: boolean;
-  observed: number;
+  status: CheckStatus;
+  /** null when there was no sample. */
+  observed: number | null;
+  unit: CheckUnit;
 }
+
+/**
+ * The run's verdict: `passed` only with at least one check and every check held; `no-checks` when
+ * the scenario declares no threshold and no steady-state probe (neutral: nothing was tested).
+ */
+export type Verdict = 'passed' | 'failed' | 'no-checks';
 
 /** "Why did (or didn't) my breaker trip?": how close each closed breaker came to its triggers. */
 export interface BreakerReport {
@@ -199,8 +244,13 @@ export interface RunResult {
   /** sha256 (hex) of the canonical JSON of this object without `hash`, `wall` and `scenario` (a label). */
   hash: string;
   summary: {
-    /** Entry requests as the load generator saw them. */
+    /** Entry requests that completed, as the load generator saw them. */
     requests: number;
+    /** Entry requests sent by the load generator (reloads not counted again), and those still in flight at the end. */
+    arrived?: number;
+    inFlight?: number;
+    /** Stuck work at the entry: in flight at the end while nothing completed since this time (ms). */
+    stuckSinceMs?: number;
     successes: number;
     degraded: number;
     failures: Partial<Record<FailureCause, number>>;
@@ -218,8 +268,9 @@ export interface RunResult {
   accessLog: string[];
   thresholds: ThresholdResult[];
   probes: ProbeResult[];
-  /** True when every threshold and steady-state probe held. */
+  /** `verdict === 'passed'`: at least one check, and every threshold and steady-state probe held. */
   passed: boolean;
+  verdict: Verdict;
   engine: { events: number; serviceCalls: number };
   /** Wall-clock facts; not part of the hash. */
   wall?: { elapsedMs: number; eventsPerSecond: number; callsPerSecond: number };

@@ -173,7 +173,8 @@ export function fakeResult(
     accessLog: [],
     thresholds: [],
     probes: [],
-    passed: true,
+    passed: false,
+    verdict: 'no-checks',
     engine: { events: 0, serviceCalls: 0 },
   };
 }

@@ -7,8 +7,8 @@ import { fakeResult, MM1_YAML } from './helpers.ts';
 
 const stub = vi.hoisted(() => ({ mode: 'pass' as 'pass' | 'fail' | 'crash' }));
 
-vi.mock('../../simulator/sim/run.ts', () => ({
-  runScenario: (s: { name: string; seed: number }) => {
+vi.mock('../../simulator/sim/run.ts', () => {
+  const runScenario = (s: { name: string; seed: number }) => {
     if (stub.mode === 'crash')
       throw new TypeError('cannot read properties of undefined (the simulator broke)');
     const r = fakeResult({ name: s.name, seed: s.seed });
@@ -16,12 +16,35 @@ vi.mock('../../simulator/sim/run.ts', () => ({
       return {
         ...r,
         passed: false,
-        thresholds: [{ metric: 'http_req_duration', source: 'p(99)<10', ok: false, observed: 40 }],
+        verdict: 'failed',
+        thresholds: [
+          {
+            metric: 'http_req_duration',
+            source: 'p(99)<10',
+            ok: false,
+            status: 'violated',
+            observed: 40,
+            unit: 'ms',
+          },
+        ],
       };
     }
     return { ...r, wall: { elapsedMs: 1, eventsPerSecond: 1, callsPerSecond: 1 } };
-  },
-}));
+  };
+  return {
+    runScenario,
+    scenarioDuration: () => 20_000,
+    // The CLI drives a run in slices: a stepper whose finish() is the stubbed run.
+    startScenario: (s: { name: string; seed: number }) => ({
+      durationMs: 20_000,
+      now: 20_000,
+      events: 0,
+      requestsSent: 0,
+      advance() {},
+      finish: () => runScenario(s),
+    }),
+  };
+});
 
 const { main } = await import('../../simulator/cli/main.ts');
 
@@ -61,7 +84,7 @@ describe('main (stubbed simulator)', () => {
   it('exits 1 when a threshold failed, naming it on stderr', async () => {
     stub.mode = 'fail';
     expect(await cli('run', mm1, '--format', 'json')).toBe(1);
-    expect(err).toMatch(/failed: threshold http_req_duration p\(99\)<10 \(observed 40\)/);
+    expect(err).toMatch(/failed: threshold http_req_duration p\(99\)<10 \(observed 40.0 ms\)/);
   });
 
   it('exits 3 with the stack on an internal error', async () => {
@@ -77,7 +100,7 @@ describe('main (stubbed simulator)', () => {
     expect(await cli('run', mm1, '--traces', 'otlp', '--quiet')).toBe(2);
     expect(err).toMatch(/--traces needs --traces-out/);
     expect(await cli('run', mm1, '--quiet', '--out', join(dir, 'no', 'such', 'dir', 'r.txt'))).toBe(2);
-    expect(err).toMatch(/cannot write .*r\.txt: no such directory/);
+    expect(err).toMatch(/cannot write .*r\.txt \(--out\): no such directory/);
   });
 
   it('compare needs variants and refuses both kinds at once', async () => {

@@ -26,10 +26,14 @@ describe('compare report', () => {
 
   it('shows deltas against the first variant', () => {
     const text = compareText(['none', 'retries'], [a, b]);
-    expect(text).toMatch(/success rate\s+95\.00%\s+99\.90% \(\+4\.90pp\)/);
-    expect(text).toMatch(/p99 \(entry\)\s+40\.0ms\s+55\.5ms \(\+15\.5ms\)/);
+    expect(text).toMatch(/success rate\s+95%\s+99\.9% \(\+4\.90pp\)/);
+    expect(text).toMatch(/p99 \(entry\)\s+40\.0 ms\s+55\.5 ms \(\+15\.5 ms\)/);
     expect(text).toMatch(/retries \(mesh \+ app\)\s+0\s+12 \(\+12\)/);
-    expect(text).toMatch(/backend p99/);
+    expect(text).toMatch(/degraded answers/);
+    expect(text).toMatch(/breaker opens/);
+    expect(text).toMatch(/verdict\s+no checks\s+no checks/);
+    expect(text).not.toMatch(/backend p99/); // per-service rows only with --wide
+    expect(compareText(['none', 'retries'], [a, b], { wide: true })).toMatch(/backend p99/);
     const json = compareJson(['none', 'retries'], [a, b]) as { variants: { delta?: { retries: number } }[] };
     expect(json.variants[0].delta).toBeUndefined();
     expect(json.variants[1].delta?.retries).toBe(12);
@@ -46,12 +50,14 @@ describe('sweep report', () => {
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(2 + 2 + 4);
     expect(lines[2]).toMatch(/^backend\.retries\.attempts\s+backend\.timeout\s+success/);
-    expect(lines[5]).toMatch(/^0\s+1s\s+91\.00%/);
+    expect(lines[5]).toMatch(/^0\s+1s\s+91%/);
+    expect(lines[2]).toMatch(/degraded\s+p99\s+in flight\s+breaker opens/);
+    expect(lines[5]).toMatch(/no checks$/);
   });
 
   it('draws a self-contained heatmap page with two keys', () => {
     const html = sweepHtml(axes, variants, results, '/* d3 */ window.d3 = {}; // </script>');
-    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toMatch(/^<!doctype html>/i);
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).toContain('<\\/script>');
     expect(html).toContain('"key":"backend.retries.attempts"');

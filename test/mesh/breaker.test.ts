@@ -73,7 +73,7 @@ describe('CircuitBreaker — consecutive failures', () => {
         kind: 'breaker',
         subject: 'productpage→reviews',
         state: 'half-open',
-        reason: 'half-open after 30000 ms',
+        reason: 'half-open after 30 s',
       },
     });
 

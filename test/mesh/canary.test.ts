@@ -63,7 +63,7 @@ describe('CanaryController', () => {
     ]);
     expect(c.state).toBe('promoted');
     expect(events.map(({ t, e }) => [t, e.state, e.reason])).toEqual([
-      [0, 'progressing', 'start: 20% to v2 (step 20%, max 60%, every 60000 ms)'],
+      [0, 'progressing', 'start: 20% to v2 (step 20%, max 60%, every 1m)'],
       [60_000, 'progressing', 'step to 40%: success 99.8% ≥ 99%, p99 120 ms ≤ 500 ms'],
       [120_000, 'progressing', 'step to 60%: success 99.8% ≥ 99%, p99 120 ms ≤ 500 ms'],
       [
@@ -87,7 +87,7 @@ describe('CanaryController', () => {
     expect(c.state).toBe('rolled-back');
     expect(c.failedChecks).toBe(3);
     expect(events.map(({ t, e }) => [t, e.state, e.reason])).toEqual([
-      [0, 'progressing', 'start: 20% to v2 (step 20%, max 60%, every 60000 ms)'],
+      [0, 'progressing', 'start: 20% to v2 (step 20%, max 60%, every 1m)'],
       [60_000, 'progressing', 'step to 40%: success 99.8% ≥ 99%, p99 120 ms ≤ 500 ms'],
       [120_000, 'progressing', 'check failed (1/3): success 91.2% < 99%; holding at 40%'],
       [180_000, 'progressing', 'step to 60%: success 99.8% ≥ 99%, p99 120 ms ≤ 500 ms'],

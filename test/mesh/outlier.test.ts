@@ -57,7 +57,7 @@ describe('OutlierDetector — consecutive 5xx', () => {
           kind: 'ejection',
           subject: 'reviews',
           state: 'ejected',
-          reason: 'ejected reviews-v1-1: 5 consecutive 5xx; ejection #1 for 30000 ms',
+          reason: 'ejected reviews-v1-1: 5 consecutive 5xx; ejection #1 for 30 s',
         },
       },
     ]);
@@ -80,7 +80,7 @@ describe('OutlierDetector — consecutive 5xx', () => {
         kind: 'ejection',
         subject: 'reviews',
         state: 'ejected',
-        reason: 'ejected reviews-v1-1: 5 consecutive 5xx; ejection #2 for 60000 ms',
+        reason: 'ejected reviews-v1-1: 5 consecutive 5xx; ejection #2 for 1m',
       },
     });
     expect(od.ejectionTime(1)).toBe(60_000);
@@ -91,7 +91,7 @@ describe('OutlierDetector — consecutive 5xx', () => {
     expect(od.isEjected(1)).toBe(false);
 
     clock.runUntil(110_450);
-    expect(events.at(-1)?.e.reason).toBe('ejected reviews-v1-1: 5 consecutive 5xx; ejection #3 for 90000 ms');
+    expect(events.at(-1)?.e.reason).toBe('ejected reviews-v1-1: 5 consecutive 5xx; ejection #3 for 1m 30s');
     expect(od.readmissionTime(1)).toBe(210_000);
     failing = false;
     clock.runUntil(210_000);
@@ -117,7 +117,7 @@ describe('OutlierDetector — consecutive 5xx', () => {
     expect(od.ejectionMultiplier(1)).toBe(0);
     for (let i = 0; i < 5; i++) od.onResult(1, E500);
     expect(events.at(-1)?.e.reason).toBe(
-      'ejected reviews-v1-1: 5 consecutive 5xx; ejection #2 (multiplier 1) for 30000 ms',
+      'ejected reviews-v1-1: 5 consecutive 5xx; ejection #2 (multiplier 1) for 30 s',
     );
     expect(od.readmissionTime(1)).toBe(70_000);
   });
@@ -166,7 +166,7 @@ describe('OutlierDetector — consecutive 5xx', () => {
     od.onResult(0, { kind: 'connect-failure' });
     expect(od.isEjected(0)).toBe(true);
     expect(events[0].e.reason).toBe(
-      'ejected reviews-v1-0: 3 consecutive gateway errors; ejection #1 for 30000 ms',
+      'ejected reviews-v1-0: 3 consecutive gateway errors; ejection #1 for 30 s',
     );
   });
 });
@@ -271,7 +271,7 @@ describe('OutlierDetector — success rate', () => {
         subject: 'reviews',
         state: 'ejected',
         reason:
-          'ejected reviews-v1-4: success rate 50.0% < threshold 52.0% (mean 90.0%, stdev 20.0, factor 1.9, 5 hosts); ejection #1 for 30000 ms',
+          'ejected reviews-v1-4: success rate 50.0% < threshold 52.0% (mean 90.0%, stdev 20.0, factor 1.9, 5 hosts); ejection #1 for 30 s',
       },
     });
   });

@@ -42,7 +42,7 @@ describe('the text report of a real run', () => {
       }),
     );
     const text = renderText(r);
-    expect(text).toMatch(/reviews: v1 [\d,]+ \(\d+\.\d%\) · v2 [\d,]+ \(\d+\.\d%\) · v3/);
+    expect(text).toMatch(/reviews: v1 [\d,]+ \(\d+(\.\d)?%\) · v2 [\d,]+ \(\d+(\.\d)?%\) · v3/);
     expect(text).toMatch(/Mesh \(istio-sidecar\)/);
     expect(text).toMatch(/reviews-v3-0 → ratings\s+closed\s+0\s+0\s+\d+ of 5/);
   });

@@ -37,6 +37,7 @@ describe('startRun (the incremental API a live view drives)', () => {
       at: 4000.5,
       latency: 2000,
       jitter: 0,
+      stream: 'upstream',
     };
     const live = startRun(bookinfo());
     live.advanceTo(4000);

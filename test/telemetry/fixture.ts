@@ -5,6 +5,7 @@
  */
 import { Recorder } from '../../simulator/telemetry/recorder.ts';
 import { resultHash } from '../../simulator/telemetry/hash.ts';
+import { verdictOf } from '../../simulator/telemetry/verdict.ts';
 import { formatAccessLog } from '../../simulator/telemetry/access-log.ts';
 import {
   FAILURE_CAUSES,
@@ -311,27 +312,36 @@ export function fabricateResult(opts: FixtureOptions = {}): RunResult {
         metric: 'http_req_duration',
         source: 'p(99)<500',
         ok: partial.summary.latencyMs.p99 < 500,
+        status: partial.summary.latencyMs.p99 < 500 ? 'held' : 'violated',
         observed: partial.summary.latencyMs.p99,
+        unit: 'ms',
       },
       {
         metric: 'http_req_failed',
         source: 'rate<0.01',
         ok: 1 - partial.summary.successRate < 0.01,
+        status: 1 - partial.summary.successRate < 0.01 ? 'held' : 'violated',
         observed: Math.round((1 - partial.summary.successRate) * 1e6) / 1e6,
+        unit: 'ratio',
       },
     ],
     probes: [
       {
         name: 'page-ok',
         ok: partial.summary.successRate >= 0.99,
+        status: partial.summary.successRate >= 0.99 ? 'held' : 'violated',
         observed: partial.summary.successRate,
-        expected: 'successRate ≥ 0.99',
+        samples: partial.summary.requests,
+        expected: 'success rate ≥ 99% (productpage, 30 s–1m)',
+        unit: 'ratio',
       },
     ],
     passed: false,
+    verdict: 'failed',
     engine: { events: 123456, serviceCalls: 23456 },
   };
-  result.passed = result.thresholds.every((x) => x.ok) && result.probes.every((x) => x.ok);
+  result.verdict = verdictOf(result.thresholds, result.probes);
+  result.passed = result.verdict === 'passed';
   result.hash = resultHash(result);
   result.wall = { elapsedMs: 420, eventsPerSecond: 293942, callsPerSecond: 55847 };
   return result;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderText } from '../../simulator/telemetry/report-text.ts';
 import { renderHtml } from '../../simulator/telemetry/report-html.ts';
 import { fabricateResult } from './fixture.ts';
+import { reportClientSource } from '../../simulator/cli/io.ts';
 
 const d3Source = readFileSync(new URL('../../node_modules/d3/dist/d3.min.js', import.meta.url), 'utf8');
 const result = fabricateResult();
@@ -17,7 +18,7 @@ describe('renderText', () => {
   it('has a header with the scenario, seed, duration, short hash and speed', () => {
     expect(lines[0]).toBe('meshdojo · bookinfo-ratings-slow');
     expect(lines[1]).toContain('seed 7');
-    expect(lines[1]).toContain('5m 0s simulated');
+    expect(lines[1]).toContain('5m simulated');
     expect(lines[1]).toContain(`hash ${result.hash.slice(0, 12)}`);
     expect(lines[1]).toContain('714× real time');
     expect(text).toContain('verdict FAILED');
@@ -25,9 +26,9 @@ describe('renderText', () => {
 
   it('has the entry summary and aligned table rows for services and edges', () => {
     const s = result.summary;
-    const entryHead = lines.findIndex((l) => l.includes('requests') && l.includes('client retries'));
+    const entryHead = lines.findIndex((l) => l.includes('sent') && l.includes('in flight'));
     expect(lines[entryHead + 1]).toContain('6,002');
-    expect(lines[entryHead + 1]).toContain(`${(s.successRate * 100).toFixed(2)}%`);
+    expect(lines[entryHead + 1]).toContain(`${Number((s.successRate * 100).toFixed(1))}%`);
 
     const head = lines.findIndex((l) => l.trimStart().startsWith('service '));
     const rows = lines.slice(head + 1, head + 5);
@@ -39,15 +40,17 @@ describe('renderText', () => {
     ]);
     // right-aligned numeric columns end at the same column as their header
     const end = (l: string, word: string, from = 0): number => l.indexOf(word, from) + word.length;
-    const reqEnd = end(lines[head], 'requests');
+    const reqEnd = end(lines[head], 'arrived');
     expect(end(rows[0], '6,002')).toBe(reqEnd);
     expect(end(rows[3], '4,200')).toBe(reqEnd);
-    expect(rows[3]).toMatch(/ratings\s+1\s+4,200\s+100\.00%/);
-    expect(rows[0]).toContain('9 (4)'); // side effects (duplicates)
+    expect(rows[3]).toMatch(/ratings\s+1\s+4,200\s+-\s+100%/);
+    expect(renderText(result, { wide: true })).toContain('9 (4)'); // side effects (duplicates), with --wide
 
-    const edgeRow = lines.find((l) => l.includes('reviews → ratings'))!;
-    expect(edgeRow).toMatch(/reviews → ratings\s+6,002\s+6,012\s+10\s+1\.00×\s+1,822\s+69\.64%/);
+    const edgeRow = lines.find((l) => l.startsWith('  reviews → ratings'))!;
+    expect(edgeRow).toMatch(/reviews → ratings\s+6,002\s+1\.00×\s+-\s+1,822\s+69\.6%/);
     expect(edgeRow).toContain('breaker-open 1,812');
+    // a projector: every line fits 100 columns
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
   });
 
   it('lists failures by cause, events in time order, thresholds and probes with ✓/✗', () => {
@@ -73,7 +76,7 @@ describe('renderText', () => {
 });
 
 describe('renderHtml', () => {
-  const html = renderHtml(result, { d3Source });
+  const html = renderHtml(result, { d3Source, clientSource: reportClientSource() });
 
   it('is one self-contained document with SVG and the d3 bundle inlined, no network', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
@@ -105,7 +108,7 @@ describe('renderHtml', () => {
     const out = renderHtml(evil);
     expect(out).not.toContain('<img src=x');
     expect(out).toContain('&lt;/script&gt;&lt;img');
-    expect(out.match(/<\/script>/g)!.length).toBe(2); // the data block and the client script
+    expect(out.match(/<\/script>/g)!.length).toBe(1); // the data block only: no d3, no client given
   });
 
   it('renders a comparison side by side with overlaid series and bins long series', () => {
@@ -147,8 +150,9 @@ describe('renderHtml', () => {
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 },
       );
       const charts = (html.match(/data-chart=/g) ?? []).length;
-      const drawn = (dom.match(/<div class="chart needs-d3" data-chart="[^"]*"><h4>[^<]*<\/h4><svg/g) ?? [])
-        .length;
+      const drawn = (
+        dom.match(/<div class="chart needs-d3" id="[^"]*" data-chart="[^"]*"><h4>[^<]*<\/h4><svg/g) ?? []
+      ).length;
       expect(charts).toBeGreaterThan(10);
       expect(drawn).toBe(charts);
       expect(dom).not.toMatch(/data-chart="[^"]*"><div class="nojs"/);

@@ -69,6 +69,7 @@ describe('worker protocol', () => {
       target: { service: 'ratings' },
       latency: 1000,
       jitter: 0,
+      stream: 'upstream',
     });
     expect(fault.at).toBe(2000.5);
     const mid = await h.advance(3000);

@@ -77,6 +77,7 @@ describe('RunController', () => {
       target: { service: 'ratings' },
       latency: 500,
       jitter: 0,
+      stream: 'upstream',
     });
     expect(f!.at).toBe(ctl.state.nowMs + 0.5);
     await pump(3);

@@ -4,6 +4,8 @@
  * from the policies. Pure TS: the layout and the views read it.
  */
 import type { CallStep, MeshPolicySpec, TopologySpec } from '../../../simulator/model/types.ts';
+import { resolvePolicies } from '../../../simulator/mesh/resolve.ts';
+import { chooseProfile } from '../../../simulator/sim/mesh-setup.ts';
 
 export interface GraphNode {
   id: string;
@@ -60,11 +62,10 @@ export function buildGraph(topology: TopologySpec, policies: MeshPolicySpec[]): 
           }
         }
   }
-  const meshed = policies.some((p) => p.dataPlane.mode !== 'none');
-  const mtls = policies.reduce<GraphEdge['mtls']>(
-    (m, p) => (p.security.mtls !== 'disable' ? p.security.mtls : m),
-    meshed ? 'permissive' : 'none',
-  );
+  // The mode the simulator enforces: the last written one, else the product's default.
+  const profile = chooseProfile(policies);
+  const mode = resolvePolicies(policies, profile.defaults).mtls;
+  const mtls: GraphEdge['mtls'] = profile.mode === 'none' ? 'none' : mode === 'disable' ? 'none' : mode;
   const rules = policies.flatMap((p) => p.security.authorization);
   const edges = pairs.map(([from, to]): GraphEdge => {
     const mine = rules.filter((r) => r.to === to);
