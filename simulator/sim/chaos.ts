@@ -24,7 +24,8 @@ interface Partition {
 export class ChaosController {
   private readonly partitions: Partition[] = [];
   /** The toxic each latency / abort / loss fault put on its targets, removed at its end. */
-  private readonly toxics = new Map<FaultSpec, Toxic>();
+  /** The toxic each fault in force added, by fault name (an injected fault is stopped by name). */
+  private readonly toxics = new Map<string, Toxic>();
   /** Pauses in force per instance id. */
   private readonly pauses: number[] = [];
   /** CPU slow-downs in force per instance id. */
@@ -136,12 +137,12 @@ export class ChaosController {
         // One toxic per fault, stacked on each target with the others in force (Toxiproxy).
         if (on) {
           const t = toxicOf(f);
-          this.toxics.set(f, t);
+          this.toxics.set(f.name, t);
           for (const inst of this.select(f.target)) inst.toxics.add(t);
         } else {
-          const t = this.toxics.get(f);
+          const t = this.toxics.get(f.name);
           if (t) for (const inst of this.select(f.target)) inst.toxics.remove(t);
-          this.toxics.delete(f);
+          this.toxics.delete(f.name);
         }
         return;
       }

@@ -86,10 +86,12 @@ const CHECKS: [string, (cmd: string, args: string[]) => void][] = [
       const r = runCli([...args, '--format', 'json', '--quiet']);
       expect(r.stderr).not.toMatch(/identical result/);
       const v = JSON.parse(r.stdout).variants.map(
-        (x: { metrics: { p99: number; retries: number } }) => x.metrics,
+        (x: { metrics: { p99: number; retries: number; degraded: number } }) => x.metrics,
       );
       expect(v).toHaveLength(4);
-      expect(v[1].p99).toBeLessThan(v[0].p99 / 5); // one retry with a per-try timeout helps
+      // Envoy applies the per-try timeout to the one try too: no 3 s wait even without a retry.
+      expect(v[0].p99).toBeLessThan(1000);
+      expect(v[1].degraded).toBeLessThan(v[0].degraded); // one retry brings back some answers
       expect(v[3].p99).toBeGreaterThan(5 * v[1].p99); // more retries bring the p99 back to seconds
       expect(v[3].retries).toBeGreaterThan(2 * v[1].retries); // …by multiplying the load
     },

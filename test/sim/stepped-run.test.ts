@@ -78,7 +78,7 @@ describe('startRun (the incremental API a live view drives)', () => {
       events: r.events.map((e) => ({ ...e, reason: e.kind === 'fault-start' ? '' : e.reason })),
     });
     const replayed = runScenario(replay);
-    expect(replayed.events[0].reason).toMatch(/restart after 3000 ms/);
+    expect(replayed.events[0].reason).toMatch(/restart after 3 s/);
     expect(strip(liveResult)).toEqual(strip(replayed));
     expect(liveResult.events.some((e) => e.kind === 'instance-up')).toBe(true);
   });

@@ -72,6 +72,7 @@ describe('FaultPanel', () => {
       target: { service: 'ratings' },
       latency: 750,
       jitter: 0,
+      stream: 'upstream',
     });
     await w.get('[data-testid="fault-kind"]').setValue('kill');
     await w.get('form').trigger('submit');
