@@ -34,7 +34,7 @@ const NODE_PATTERNS = [
  * folders of ours it must not import, whether it is isomorphic (no Node built-ins either), and
  * whether the folders it may import are only allowed as `import type`.
  */
-const SIMULATOR_FOLDERS = ['engine', 'model', 'mesh', 'sim', 'telemetry', 'live', 'interop', 'cli'];
+const SIMULATOR_FOLDERS = ['engine', 'model', 'mesh', 'sim', 'telemetry', 'live', 'interop', 'labs', 'cli'];
 const DIRECTION = [
   { dir: 'engine', allowed: [], iso: true },
   { dir: 'model', allowed: ['engine'], typesOnly: ['engine'], iso: true },
