@@ -46,6 +46,7 @@ const SIMULATOR_FOLDERS = [
   'telemetry',
   'live',
   'interop',
+  'labs',
   'cli',
 ];
 const DIRECTION = [
