@@ -22,6 +22,8 @@ import { createProgress } from './progress.ts';
 import { compareJson, compareText, sweepHtml, sweepJson, sweepText } from './report.ts';
 import { parseSeed, parseShare, scenarioFromBundle, type ScenarioOverrides } from './scenario.ts';
 import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from './sweep.ts';
+import { registerToxiproxyCommand } from '../live/toxiproxy/command.ts';
+import { registerK6Command } from '../live/k6/command.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -150,6 +152,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (files: string[], opts: MultiOptions) =>
       setExit(await sweepCommand(files, { ...opts, variant: [] })),
     );
+
+  registerToxiproxyCommand(program);
+  registerK6Command(program, setExit);
 
   program.addHelpText(
     'after',
