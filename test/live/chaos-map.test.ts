@@ -40,9 +40,9 @@ describe('planFault', () => {
 
   it('a direction field picks the stream (upstream / both)', () => {
     const f = { ...base, type: 'latency', target: { service: 'ratings' }, latency: 10, jitter: 0 } as FaultSpec;
-    const up = planFault({ ...f, direction: 'upstream' } as FaultSpec, layout);
+    const up = planFault({ ...f, direction: 'upstream' } as unknown as FaultSpec, layout);
     expect(up.actions.map((a) => a.kind === 'toxic' && a.toxic.stream)).toEqual(['upstream']);
-    const both = planFault({ ...f, direction: 'both' } as FaultSpec, layout);
+    const both = planFault({ ...f, direction: 'both' } as unknown as FaultSpec, layout);
     expect(both.actions.map((a) => a.kind === 'toxic' && a.toxic.stream)).toEqual(['upstream', 'downstream']);
   });
 
