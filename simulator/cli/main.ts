@@ -30,6 +30,8 @@ import { scenarioWarnings } from './preflight.ts';
 import { labCommand } from './lab.ts';
 import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from './sweep.ts';
 import { registerInterop } from './interop.ts';
+import { registerToxiproxyCommand } from '../live/toxiproxy/command.ts';
+import { registerK6Command } from '../live/k6/command.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -172,6 +174,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts: { port?: string }) => setExit(await serveCommand(opts)));
   program.addCommand(labCommand(setExit));
   registerInterop(program, setExit);
+  registerToxiproxyCommand(program);
+  registerK6Command(program, setExit);
 
   program.addHelpText(
     'after',

@@ -103,6 +103,14 @@ export function headerSets(load: LoadProfileSpec | undefined): Record<string, st
   return sets;
 }
 
+/** The header bitmask of one request (the generator's draw: one number per share, at most 10). */
+export function drawHeaderMask(load: LoadProfileSpec, rng: Rng): number {
+  let hdr = 0;
+  const shares = load.headers;
+  for (let i = 0; i < shares.length && i < 10; i++) if (rng.next() * 100 < shares[i].percent) hdr |= 1 << i;
+  return hdr;
+}
+
 export class LoadGenerator {
   private readonly arrivals: Rng;
   private readonly headerRng: Rng;
@@ -168,10 +176,7 @@ export class LoadGenerator {
   }
 
   private fire(done?: () => void): void {
-    const shares = this.load.headers;
-    let hdr = 0;
-    for (let i = 0; i < shares.length && i < 10; i++)
-      if (this.headerRng.next() * 100 < shares[i].percent) hdr |= 1 << i;
+    const hdr = drawHeaderMask(this.load, this.headerRng);
     let sample = 0;
     if (this.sampling.traces > 0 && this.sampleRng.next() < this.sampling.traces) sample |= 1;
     if (this.sampling.accessLogs > 0 && this.sampleRng.next() < this.sampling.accessLogs) sample |= 2;

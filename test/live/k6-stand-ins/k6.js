@@ -1,0 +1,3 @@
+// Stand-in for the k6 module in tests.
+export const check = () => true;
+export const sleep = () => undefined;
