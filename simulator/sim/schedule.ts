@@ -34,7 +34,8 @@ export function arrivalTimes(load: LoadProfileSpec, rng: Rng, endMs: number): nu
   let curve: RateCurve;
   if (load.executor === 'constant-arrival-rate')
     curve = new RateCurve([0, load.duration], [load.rate / 1000, load.rate / 1000]);
-  else if (load.executor === 'ramping-arrival-rate') curve = RateCurve.fromStages(load.startRate, load.stages);
+  else if (load.executor === 'ramping-arrival-rate')
+    curve = RateCurve.fromStages(load.startRate, load.stages);
   else return null;
   const until = Math.min(endMs, loadLength(load));
   const poisson = load.arrivals === 'poisson';
@@ -50,7 +51,12 @@ export function arrivalTimes(load: LoadProfileSpec, rng: Rng, endMs: number): nu
 }
 
 /** The schedule of `load` on `seed`: `count` iterations of picks (the arrivals fix it when known). */
-export function requestSchedule(load: LoadProfileSpec, seed: number, endMs: number, count?: number): RequestSchedule {
+export function requestSchedule(
+  load: LoadProfileSpec,
+  seed: number,
+  endMs: number,
+  count?: number,
+): RequestSchedule {
   const root = createRng(seed);
   const arrivals = arrivalTimes(load, root.stream('arrivals'), endMs);
   const n = arrivals ? arrivals.length : (count ?? 0);

@@ -43,7 +43,9 @@ function get(port: number, ms: number): Promise<string> {
       req.destroy();
       resolve('hang');
     });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' ? 'refused' : (e.code ?? 'error')));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      resolve(e.code === 'ECONNREFUSED' ? 'refused' : (e.code ?? 'error')),
+    );
   });
 }
 
@@ -69,7 +71,10 @@ describe.skipIf(!docker)('docker backend primitives', () => {
   afterAll(async () => {
     if (!docker) return;
     await ct.removeRun(runId);
-    await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(tag)
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 
   it('the rootfs takes node and the libraries ldd lists', () => {
@@ -91,7 +96,12 @@ describe.skipIf(!docker)('docker backend primitives', () => {
       cpus: 0.5,
     });
     const info = await docker!.getContainer(id).inspect();
-    expect(info.HostConfig).toMatchObject({ NetworkMode: 'host', Init: true, Memory: 128 * 1024 * 1024, NanoCpus: 5e8 });
+    expect(info.HostConfig).toMatchObject({
+      NetworkMode: 'host',
+      Init: true,
+      Memory: 128 * 1024 * 1024,
+      NanoCpus: 5e8,
+    });
     expect(info.Config.Labels[LABEL_RUN]).toBe(runId);
     expect(await answers(port, 10_000)).toMatch(/^ok \d+$/);
 
@@ -113,8 +123,22 @@ describe.skipIf(!docker)('docker backend primitives', () => {
   it("a crashed run's leftovers (owner process gone) are swept; a live owner's are kept", async () => {
     const port = await freePort();
     const dead = new DockerContainers(docker!, 2 ** 22 + 12345); // no such PID (above pid_max's default)
-    const orphan = await dead.start({ runId, service: 'web', instance: 'orphan', image: tag, cmd: ['/usr/bin/node', '/app/server.mjs'], env: { PORT: String(port) } });
-    const mine = await ct.start({ runId, service: 'web', instance: 'mine', image: tag, cmd: ['/usr/bin/node', '/app/server.mjs'], env: { PORT: String(await freePort()) } });
+    const orphan = await dead.start({
+      runId,
+      service: 'web',
+      instance: 'orphan',
+      image: tag,
+      cmd: ['/usr/bin/node', '/app/server.mjs'],
+      env: { PORT: String(port) },
+    });
+    const mine = await ct.start({
+      runId,
+      service: 'web',
+      instance: 'mine',
+      image: tag,
+      cmd: ['/usr/bin/node', '/app/server.mjs'],
+      env: { PORT: String(await freePort()) },
+    });
     expect(await ct.sweepLeftovers()).toBeGreaterThanOrEqual(1);
     const left = await ct.list(runId);
     expect(left).toContain(mine);

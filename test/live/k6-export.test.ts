@@ -54,7 +54,12 @@ ${spec}`;
 
 const scenarios: Record<string, ScenarioSpec> = {
   constantUniform: scenarioFromYaml(
-    { 't.yaml': topo, 'l.yaml': profile('  executor: constant-arrival-rate\n  arrivals: uniform\n  rate: 50\n  duration: 4s\n') },
+    {
+      't.yaml': topo,
+      'l.yaml': profile(
+        '  executor: constant-arrival-rate\n  arrivals: uniform\n  rate: 50\n  duration: 4s\n',
+      ),
+    },
     { seed: 7 },
   ),
   rampingUniform: scenarioFromYaml(
@@ -67,11 +72,21 @@ const scenarios: Record<string, ScenarioSpec> = {
     { seed: 11 },
   ),
   constantPoisson: scenarioFromYaml(
-    { 't.yaml': topo, 'l.yaml': profile('  executor: constant-arrival-rate\n  arrivals: poisson\n  rate: 30\n  duration: 3s\n') },
+    {
+      't.yaml': topo,
+      'l.yaml': profile(
+        '  executor: constant-arrival-rate\n  arrivals: poisson\n  rate: 30\n  duration: 3s\n',
+      ),
+    },
     { seed: 3 },
   ),
   vus: scenarioFromYaml(
-    { 't.yaml': topo, 'l.yaml': profile('  executor: constant-vus\n  vus: 3\n  duration: 2s\n  thinkTime: { dist: exponential, mean: 100ms }\n') },
+    {
+      't.yaml': topo,
+      'l.yaml': profile(
+        '  executor: constant-vus\n  vus: 3\n  duration: 2s\n  thinkTime: { dist: exponential, mean: 100ms }\n',
+      ),
+    },
     { seed: 5 },
   ),
 };
@@ -125,13 +140,16 @@ async function runScript(script: string, n: number) {
       {
         name: 'k6-stand-ins',
         setup(b) {
-          const stand = (m: string) => path.resolve('test/live/k6-stand-ins', `${m === 'k6' ? 'k6' : m.slice(3)}.js`);
+          const stand = (m: string) =>
+            path.resolve('test/live/k6-stand-ins', `${m === 'k6' ? 'k6' : m.slice(3)}.js`);
           b.onResolve({ filter: /^k6(\/.*)?$/ }, (a) => ({ path: stand(a.path) }));
         },
       },
     ],
   });
-  const mod = (await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`)) as {
+  const mod = (await import(
+    `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`
+  )) as {
     default: () => void;
     options: { scenarios: { load: Record<string, unknown> }; thresholds: Record<string, string[]> };
   };
@@ -207,8 +225,14 @@ describe('the exported script', () => {
       const sched = requestSchedule(s.load!, s.seed, s.duration ?? 10_000, n);
       const { sent, options } = await runScript(script, n);
       expect(sent).toEqual(expectedRequests(plan, sched.mix.slice(0, n), sched.headers.slice(0, n)));
-      expect(options.thresholds).toEqual({ http_req_duration: ['p(99)<500'], http_req_failed: ['rate<0.01'] });
-      if (s.load!.executor.endsWith('arrival-rate') && (s.load as { arrivals: string }).arrivals === 'uniform') {
+      expect(options.thresholds).toEqual({
+        http_req_duration: ['p(99)<500'],
+        http_req_failed: ['rate<0.01'],
+      });
+      if (
+        s.load!.executor.endsWith('arrival-rate') &&
+        (s.load as { arrivals: string }).arrivals === 'uniform'
+      ) {
         // k6 starts iteration i where the integrated rate reaches i: the built-in uniform schedule.
         const k6 = k6StartTimes(options.scenarios.load);
         expect(k6.length).toBe(sched.arrivals!.length);
@@ -233,12 +257,30 @@ describe('the exported script', () => {
     }
     const tsc = path.resolve('node_modules/typescript/bin/tsc');
     const args = (fs: string[]) => [
-      tsc, '--noEmit', '--allowJs', '--checkJs', '--strict', '--skipLibCheck', '--target', 'ES2020', '--module', 'ES2020',
-      '--moduleResolution', 'node', '--types', 'k6', '--typeRoots', path.resolve('node_modules/@types'), ...fs,
+      tsc,
+      '--noEmit',
+      '--allowJs',
+      '--checkJs',
+      '--strict',
+      '--skipLibCheck',
+      '--target',
+      'ES2020',
+      '--module',
+      'ES2020',
+      '--moduleResolution',
+      'node',
+      '--types',
+      'k6',
+      '--typeRoots',
+      path.resolve('node_modules/@types'),
+      ...fs,
     ];
     execFileSync(process.execPath, args(files), { encoding: 'utf8' });
     const broken = path.join(dir, 'broken.js');
-    writeFileSync(broken, exportK6(scenarios.vus).script.replace('http.request(req.method', 'http.reqest(req.method'));
+    writeFileSync(
+      broken,
+      exportK6(scenarios.vus).script.replace('http.request(req.method', 'http.reqest(req.method'),
+    );
     let output = '';
     try {
       execFileSync(process.execPath, args([broken]), { encoding: 'utf8' });

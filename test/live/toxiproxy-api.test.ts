@@ -13,7 +13,12 @@ let echo: Peer;
 
 async function raw(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
   const res = await fetch(fp.url + path, { method, body, headers });
-  return { status: res.status, type: res.headers.get('content-type'), text: await res.text(), headers: res.headers };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    text: await res.text(),
+    headers: res.headers,
+  };
 }
 
 beforeAll(async () => {
@@ -52,10 +57,20 @@ describe('version and routing', () => {
 
 describe('proxies', () => {
   it('create (201, listen becomes the bound address), get, list, delete (204)', async () => {
-    const r = await raw('POST', '/proxies', JSON.stringify({ name: 'api_a', listen: '127.0.0.1:0', upstream: echo.address }));
+    const r = await raw(
+      'POST',
+      '/proxies',
+      JSON.stringify({ name: 'api_a', listen: '127.0.0.1:0', upstream: echo.address }),
+    );
     expect(r.status).toBe(201);
     const p = JSON.parse(r.text);
-    expect(Object.keys(p).filter((k) => k !== 'Logger')).toEqual(['name', 'listen', 'upstream', 'enabled', 'toxics']);
+    expect(Object.keys(p).filter((k) => k !== 'Logger')).toEqual([
+      'name',
+      'listen',
+      'upstream',
+      'enabled',
+      'toxics',
+    ]);
     expect(p).toMatchObject({ name: 'api_a', upstream: echo.address, enabled: true, toxics: [] });
     expect(p.listen).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
     const got = await fp.toxiproxy.get('api_a');
@@ -99,8 +114,16 @@ describe('proxies', () => {
   });
 
   it('a listen address already bound → 500 and nothing is created', async () => {
-    const p = await fp.toxiproxy.createProxy({ name: 'api_bind', listen: '127.0.0.1:0', upstream: echo.address });
-    const r = await raw('POST', '/proxies', JSON.stringify({ name: 'api_bind2', listen: p.listen, upstream: echo.address }));
+    const p = await fp.toxiproxy.createProxy({
+      name: 'api_bind',
+      listen: '127.0.0.1:0',
+      upstream: echo.address,
+    });
+    const r = await raw(
+      'POST',
+      '/proxies',
+      JSON.stringify({ name: 'api_bind2', listen: p.listen, upstream: echo.address }),
+    );
     expect(r.status).toBe(500);
     expect(JSON.parse(r.text).error).toBe(`listen tcp ${p.listen}: bind: address already in use`);
     expect((await raw('GET', '/proxies/api_bind2')).status).toBe(404);
@@ -108,7 +131,11 @@ describe('proxies', () => {
   });
 
   it('update {enabled:false} refuses connections, {enabled:true} accepts again, toxics kept', async () => {
-    const p = await fp.toxiproxy.createProxy({ name: 'api_toggle', listen: '127.0.0.1:0', upstream: echo.address });
+    const p = await fp.toxiproxy.createProxy({
+      name: 'api_toggle',
+      listen: '127.0.0.1:0',
+      upstream: echo.address,
+    });
     await p.addToxic({ type: 'latency', attributes: { latency: 1 } } as never);
     const off = await p.update({ enabled: false } as never);
     expect(off.enabled).toBe(false);
@@ -126,7 +153,11 @@ describe('proxies', () => {
   });
 
   it('a disabled proxy keeps its listen verbatim until started', async () => {
-    const r = await raw('POST', '/proxies', JSON.stringify({ name: 'api_off', listen: 'localhost:0', upstream: echo.address, enabled: false }));
+    const r = await raw(
+      'POST',
+      '/proxies',
+      JSON.stringify({ name: 'api_off', listen: 'localhost:0', upstream: echo.address, enabled: false }),
+    );
     expect(r.status).toBe(201);
     expect(JSON.parse(r.text)).toMatchObject({ listen: 'localhost:0', enabled: false });
     await raw('DELETE', '/proxies/api_off');
@@ -153,9 +184,17 @@ describe('proxies', () => {
     expect(proxies.map((p: { name: string }) => p.name)).toEqual(['pop_a', 'pop_b']);
     expect(proxies[0].toxics).toHaveLength(1);
     expect(proxies[1]).toMatchObject({ upstream: 'localhost:1', toxics: [] });
-    const missing = await raw('POST', '/populate', JSON.stringify([{ name: 'ok', upstream: 'x:1' }, { name: 'bad' }]));
+    const missing = await raw(
+      'POST',
+      '/populate',
+      JSON.stringify([{ name: 'ok', upstream: 'x:1' }, { name: 'bad' }]),
+    );
     expect(missing.status).toBe(400);
-    expect(JSON.parse(missing.text)).toEqual({ error: 'missing required field: upstream at proxy 2', status: 400, proxies: null });
+    expect(JSON.parse(missing.text)).toEqual({
+      error: 'missing required field: upstream at proxy 2',
+      status: 400,
+      proxies: null,
+    });
     expect((await raw('GET', '/proxies/ok')).status).toBe(404);
     const notArray = await raw('POST', '/populate', '{}');
     expect(notArray.status).toBe(400);
@@ -163,13 +202,20 @@ describe('proxies', () => {
     for (const n of ['pop_a', 'pop_b']) await raw('DELETE', `/proxies/${n}`);
   });
 
-  it.runIf(!process.env.TOXIPROXY_URL)('an empty populate answers {"proxies":[]} (the client iterates it)', async () => {
-    expect(await fp.toxiproxy.populate([])).toEqual({});
-    expect((await raw('POST', '/populate', '[]')).text).toBe('{"proxies":[]}');
-  });
+  it.runIf(!process.env.TOXIPROXY_URL)(
+    'an empty populate answers {"proxies":[]} (the client iterates it)',
+    async () => {
+      expect(await fp.toxiproxy.populate([])).toEqual({});
+      expect((await raw('POST', '/populate', '[]')).text).toBe('{"proxies":[]}');
+    },
+  );
 
   it('reset re-enables every proxy and removes every toxic (204)', async () => {
-    const p = await fp.toxiproxy.createProxy({ name: 'api_reset', listen: '127.0.0.1:0', upstream: echo.address });
+    const p = await fp.toxiproxy.createProxy({
+      name: 'api_reset',
+      listen: '127.0.0.1:0',
+      upstream: echo.address,
+    });
     await p.addToxic({ type: 'latency', stream: 'upstream', attributes: { latency: 5 } } as never);
     await p.addToxic({ type: 'bandwidth', attributes: { rate: 10 } } as never);
     await p.update({ enabled: false } as never);
@@ -184,22 +230,43 @@ describe('proxies', () => {
 
 describe('toxics', () => {
   it('create (200, default name <type>_<stream>, toxicity 1, every attribute), list, get, update, delete', async () => {
-    const p = await fp.toxiproxy.createProxy({ name: 'tox_crud', listen: '127.0.0.1:0', upstream: echo.address });
+    const p = await fp.toxiproxy.createProxy({
+      name: 'tox_crud',
+      listen: '127.0.0.1:0',
+      upstream: echo.address,
+    });
     const t = await p.addToxic({ type: 'latency', attributes: { latency: 100 } } as never);
     expect([t.name, t.stream, t.toxicity]).toEqual(['latency_downstream', 'downstream', 1]);
     expect(t.attributes).toEqual({ latency: 100, jitter: 0 });
-    const r = await raw('POST', '/proxies/tox_crud/toxics', JSON.stringify({ type: 'slicer', stream: 'UPSTREAM', toxicity: 0.2 }));
+    const r = await raw(
+      'POST',
+      '/proxies/tox_crud/toxics',
+      JSON.stringify({ type: 'slicer', stream: 'UPSTREAM', toxicity: 0.2 }),
+    );
     expect(r.status).toBe(200);
     expect(r.text).toBe(
       '{"attributes":{"average_size":0,"size_variation":0,"delay":0},"name":"slicer_UPSTREAM","type":"slicer","stream":"UPSTREAM","toxicity":0.2}',
     );
     // Listed upstream chain first, then downstream, each in insertion order.
-    expect((await fp.listToxics('tox_crud')).map((x) => x.name)).toEqual(['slicer_UPSTREAM', 'latency_downstream']);
+    expect((await fp.listToxics('tox_crud')).map((x) => x.name)).toEqual([
+      'slicer_UPSTREAM',
+      'latency_downstream',
+    ]);
     const got = await p.getToxic<{ latency: number }>('latency_downstream');
     expect(got.attributes.latency).toBe(100);
     // Update merges attributes over the current ones; name/type/stream in the body are ignored.
-    const u = await raw('PATCH', '/proxies/tox_crud/toxics/latency_downstream', JSON.stringify({ attributes: { jitter: 7 }, type: 'timeout', stream: 'upstream' }));
-    expect(JSON.parse(u.text)).toEqual({ attributes: { latency: 100, jitter: 7 }, name: 'latency_downstream', type: 'latency', stream: 'downstream', toxicity: 1 });
+    const u = await raw(
+      'PATCH',
+      '/proxies/tox_crud/toxics/latency_downstream',
+      JSON.stringify({ attributes: { jitter: 7 }, type: 'timeout', stream: 'upstream' }),
+    );
+    expect(JSON.parse(u.text)).toEqual({
+      attributes: { latency: 100, jitter: 7 },
+      name: 'latency_downstream',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+    });
     const viaClient = await got.update({ attributes: { latency: 50 } } as never);
     expect(viaClient.attributes).toEqual({ latency: 50, jitter: 7 });
     await viaClient.remove();
@@ -208,18 +275,34 @@ describe('toxics', () => {
   });
 
   it('errors with Toxiproxy bodies: invalid stream, invalid type, duplicate (any stream), not found, bad attributes', async () => {
-    const p = await fp.toxiproxy.createProxy({ name: 'tox_err', listen: '127.0.0.1:0', upstream: echo.address });
+    const p = await fp.toxiproxy.createProxy({
+      name: 'tox_err',
+      listen: '127.0.0.1:0',
+      upstream: echo.address,
+    });
     const post = (body: unknown) => raw('POST', '/proxies/tox_err/toxics', JSON.stringify(body));
     const expectErr = async (r: Promise<{ status: number; text: string }>, status: number, error: string) => {
       const x = await r;
       expect(x.status).toBe(status);
       expect(x.text).toBe(JSON.stringify({ error, status }) + '\n');
     };
-    await expectErr(post({ type: 'latency', stream: 'sideways' }), 400, 'stream was invalid, can be either upstream or downstream');
-    await expectErr(post({ type: 'latency', stream: '' }), 400, 'stream was invalid, can be either upstream or downstream');
+    await expectErr(
+      post({ type: 'latency', stream: 'sideways' }),
+      400,
+      'stream was invalid, can be either upstream or downstream',
+    );
+    await expectErr(
+      post({ type: 'latency', stream: '' }),
+      400,
+      'stream was invalid, can be either upstream or downstream',
+    );
     await expectErr(post({ type: 'down' }), 400, 'invalid toxic type');
     await post({ name: 'same', type: 'latency', stream: 'upstream' });
-    await expectErr(post({ name: 'same', type: 'timeout', stream: 'downstream' }), 409, 'toxic already exists');
+    await expectErr(
+      post({ name: 'same', type: 'timeout', stream: 'downstream' }),
+      409,
+      'toxic already exists',
+    );
     await expectErr(raw('GET', '/proxies/tox_err/toxics/none'), 404, 'toxic not found');
     await expectErr(raw('DELETE', '/proxies/tox_err/toxics/none'), 404, 'toxic not found');
     await expectErr(raw('PATCH', '/proxies/tox_err/toxics/none', '{}'), 404, 'toxic not found');
@@ -233,7 +316,11 @@ describe('toxics', () => {
   });
 
   it('every type round-trips its attributes', async () => {
-    const p = await fp.toxiproxy.createProxy({ name: 'tox_types', listen: '127.0.0.1:0', upstream: echo.address });
+    const p = await fp.toxiproxy.createProxy({
+      name: 'tox_types',
+      listen: '127.0.0.1:0',
+      upstream: echo.address,
+    });
     const types: Record<string, Record<string, number>> = {
       latency: { latency: 10, jitter: 2 },
       bandwidth: { rate: 100 },

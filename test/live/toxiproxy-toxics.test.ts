@@ -97,7 +97,9 @@ describe('latency', () => {
       const r = await collect(await connect(p.listen), 150, t0);
       return r.events[0]?.t ?? Infinity;
     };
-    expect(await firstByte({ type: 'latency', stream: 'upstream', attributes: { latency: 100 } })).toBeLessThan(60);
+    expect(
+      await firstByte({ type: 'latency', stream: 'upstream', attributes: { latency: 100 } }),
+    ).toBeLessThan(60);
     const down = await firstByte({ type: 'latency', stream: 'downstream', attributes: { latency: 100 } });
     expect(down).toBeGreaterThanOrEqual(95);
     await hello.close();
@@ -148,7 +150,9 @@ describe('bandwidth', () => {
 
 describe('timeout, reset_peer, slow_close, limit_data, slicer', () => {
   it('timeout drops the data and closes the connection after `timeout` ms', async () => {
-    const p = await proxyTo(echo.address, [{ type: 'timeout', stream: 'upstream', attributes: { timeout: 200 } }]);
+    const p = await proxyTo(echo.address, [
+      { type: 'timeout', stream: 'upstream', attributes: { timeout: 200 } },
+    ]);
     const s = await connect(p.listen);
     const t0 = performance.now();
     s.write('lost');
@@ -173,7 +177,9 @@ describe('timeout, reset_peer, slow_close, limit_data, slicer', () => {
   });
 
   it('reset_peer present at accept: the first chunk is dropped and the client gets ECONNRESET after `timeout`', async () => {
-    const p = await proxyTo(echo.address, [{ type: 'reset_peer', stream: 'upstream', attributes: { timeout: 100 } }]);
+    const p = await proxyTo(echo.address, [
+      { type: 'reset_peer', stream: 'upstream', attributes: { timeout: 100 } },
+    ]);
     const s = await connect(p.listen);
     const t0 = performance.now();
     s.write('boom');

@@ -10,12 +10,16 @@ const HOW_TO_START =
   'then check `docker info`; meshdojo uses host networking only and never creates networks';
 
 /** A connected engine, or DockerUnavailable saying how to start one. */
-export async function connectDocker(socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock'): Promise<Docker> {
+export async function connectDocker(
+  socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock',
+): Promise<Docker> {
   const docker = new Docker({ socketPath });
   try {
     await docker.ping();
   } catch (err) {
-    throw new DockerUnavailable(`no Docker engine answers at ${socketPath} (${(err as Error).message}): ${HOW_TO_START}`);
+    throw new DockerUnavailable(
+      `no Docker engine answers at ${socketPath} (${(err as Error).message}): ${HOW_TO_START}`,
+    );
   }
   return docker;
 }

@@ -4,7 +4,15 @@
  * minimal /etc/passwd and /etc/group; then `docker import` of its tar stream (dockerode importImage).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -51,7 +59,10 @@ export async function makeRootfs(spec: NodeImageSpec): Promise<string> {
   mkdirSync(path.join(root, 'tmp'), { recursive: true });
   chmodSync(path.join(root, 'tmp'), 0o1777);
   mkdirSync(path.join(root, 'etc'), { recursive: true });
-  writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/:/usr/bin/node\nnobody:x:65534:65534:nobody:/:/usr/bin/node\n');
+  writeFileSync(
+    path.join(root, 'etc/passwd'),
+    'root:x:0:0:root:/:/usr/bin/node\nnobody:x:65534:65534:nobody:/:/usr/bin/node\n',
+  );
   writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   for (const [name, entry] of Object.entries(spec.entries)) {
     await build({
@@ -75,7 +86,9 @@ export async function buildNodeImage(docker: Docker, spec: NodeImageSpec): Promi
     const [repo, tag = 'latest'] = spec.tag.split(':');
     const changes = Object.entries(spec.labels ?? {}).map(([k, v]) => `LABEL ${k}=${v}`);
     const progress = await docker.importImage(tar.stdout, { repo, tag, changes });
-    await new Promise<void>((resolve, reject) => docker.modem.followProgress(progress, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(progress, (err) => (err ? reject(err) : resolve())),
+    );
     return spec.tag;
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -19,10 +19,19 @@ interface K6Options {
 
 function exportFrom(files: string[], opts: K6Options) {
   checkReadable(files);
-  const scenario = scenarioFromBundle(loadFiles(files), opts.seed !== undefined ? { seed: parseSeed(opts.seed) } : {});
-  if (!scenario.load) throw new UsageError(`${files.join(', ')}: no LoadProfile to export (add a LoadProfile document)`);
-  if (opts.baseUrl !== undefined && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(opts.baseUrl))
-    throw new UsageError(`--base-url: expected a loopback http URL such as http://127.0.0.1:8080, got '${opts.baseUrl}'`);
+  const scenario = scenarioFromBundle(
+    loadFiles(files),
+    opts.seed !== undefined ? { seed: parseSeed(opts.seed) } : {},
+  );
+  if (!scenario.load)
+    throw new UsageError(`${files.join(', ')}: no LoadProfile to export (add a LoadProfile document)`);
+  if (
+    opts.baseUrl !== undefined &&
+    !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(opts.baseUrl)
+  )
+    throw new UsageError(
+      `--base-url: expected a loopback http URL such as http://127.0.0.1:8080, got '${opts.baseUrl}'`,
+    );
   const out = exportK6(scenario, { baseUrl: opts.baseUrl });
   for (const w of out.warnings) process.stderr.write(`note: ${w}\n`);
   return { scenario, ...out };
@@ -31,7 +40,9 @@ function exportFrom(files: string[], opts: K6Options) {
 export function registerK6Command(program: Command, setExit: (code: number) => void): void {
   const k6 = program.command('k6').description('k6 scripts from load profiles');
   k6.command('export')
-    .description('write a k6 script for the LoadProfile of a scenario (same request schedule as the built-in runner)')
+    .description(
+      'write a k6 script for the LoadProfile of a scenario (same request schedule as the built-in runner)',
+    )
     .argument('<files...>', 'YAML files of the scenario (Topology, LoadProfile, …)')
     .option('--out <file>', 'write the script to FILE (atomically) instead of stdout')
     .option('--seed <n>', "seed of the request picks (default: the scenario's)")

@@ -51,18 +51,31 @@ function scenarioOf(load: LoadProfileSpec, warnings: string[]): K6Scenario {
   // Enough VUs for every request to wait out its timeout at the peak rate (k6 drops iterations otherwise).
   const vusFor = (peak: number) => {
     const pre = Math.max(1, Math.ceil(peak));
-    return { preAllocatedVUs: pre, maxVUs: Math.max(pre, Math.ceil(peak * Math.min(load.timeout, 60_000) / 1000)) };
+    return {
+      preAllocatedVUs: pre,
+      maxVUs: Math.max(pre, Math.ceil((peak * Math.min(load.timeout, 60_000)) / 1000)),
+    };
   };
   switch (load.executor) {
     case 'constant-arrival-rate': {
       if (load.arrivals === 'poisson')
-        warnings.push('k6 has no Poisson arrivals: the script starts iterations evenly at the same mean rate');
+        warnings.push(
+          'k6 has no Poisson arrivals: the script starts iterations evenly at the same mean rate',
+        );
       const { unit, scale } = rateUnit([load.rate]);
-      return { executor: 'constant-arrival-rate', rate: scale(load.rate), timeUnit: `${unit}s`, duration: ms(load.duration), ...vusFor(load.rate) };
+      return {
+        executor: 'constant-arrival-rate',
+        rate: scale(load.rate),
+        timeUnit: `${unit}s`,
+        duration: ms(load.duration),
+        ...vusFor(load.rate),
+      };
     }
     case 'ramping-arrival-rate': {
       if (load.arrivals === 'poisson')
-        warnings.push('k6 has no Poisson arrivals: the script starts iterations evenly along the same rate curve');
+        warnings.push(
+          'k6 has no Poisson arrivals: the script starts iterations evenly along the same rate curve',
+        );
       const rates = [load.startRate, ...load.stages.map((s) => s.target)];
       const { unit, scale } = rateUnit(rates);
       return {
@@ -90,7 +103,10 @@ export interface ExportOptions {
   baseUrl?: string;
 }
 
-export function k6Plan(scenario: ScenarioSpec, opts: ExportOptions = {}): { plan: K6Plan; warnings: string[] } {
+export function k6Plan(
+  scenario: ScenarioSpec,
+  opts: ExportOptions = {},
+): { plan: K6Plan; warnings: string[] } {
   const load = scenario.load;
   if (!load) throw new Error('the scenario has no LoadProfile to export');
   const warnings: string[] = [];
@@ -98,14 +114,23 @@ export function k6Plan(scenario: ScenarioSpec, opts: ExportOptions = {}): { plan
   const mix = load.requests.length
     ? load.requests.map((r) => ({ service: r.service ?? entry.service, endpoint: r.endpoint }))
     : [{ service: entry.service, endpoint: entry.endpoint }];
-  const requests = mix.map((m) => ({ ...splitEndpointName(m.endpoint), service: m.service, name: m.endpoint }));
+  const requests = mix.map((m) => ({
+    ...splitEndpointName(m.endpoint),
+    service: m.service,
+    name: m.endpoint,
+  }));
   const end = scenario.duration ?? loadLength(load);
   const isVu = load.executor === 'constant-vus' || load.executor === 'ramping-vus';
   const sched = requestSchedule(load, scenario.seed, end, isVu ? VU_PICKS : undefined);
-  if (isVu) warnings.push(`VU iterations start when the previous one ends; the script's ${VU_PICKS} picks repeat after that many`);
-  if (load.headers.length > 10) warnings.push('only the first 10 optional headers are drawn (as the built-in runner)');
+  if (isVu)
+    warnings.push(
+      `VU iterations start when the previous one ends; the script's ${VU_PICKS} picks repeat after that many`,
+    );
+  if (load.headers.length > 10)
+    warnings.push('only the first 10 optional headers are drawn (as the built-in runner)');
   const urls: Record<string, string> = {};
-  for (const s of scenario.topology.services) urls[s.name] = opts.urls?.[s.name] ?? opts.baseUrl ?? 'http://127.0.0.1:8080';
+  for (const s of scenario.topology.services)
+    urls[s.name] = opts.urls?.[s.name] ?? opts.baseUrl ?? 'http://127.0.0.1:8080';
   const thresholds: Record<string, string[]> = {};
   for (const t of load.thresholds) (thresholds[t.metric] ??= []).push(t.source);
   return {

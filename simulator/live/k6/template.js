@@ -70,7 +70,7 @@ function thinkSeconds() {
   if (t.dist === 'constant') ms = t.value;
   else if (t.dist === 'exponential') ms = -t.mean * Math.log(1 - u());
   else if (t.dist === 'uniform') ms = t.min + (t.max - t.min) * u();
-  else if (t.dist === 'normal') for (ms = -1; ms < 0; ) ms = t.mean + t.stddev * normal();
+  else if (t.dist === 'normal') for (ms = -1; ms < 0;) ms = t.mean + t.stddev * normal();
   else ms = t.median * Math.exp((Math.log(t.p99 / t.median) / 2.3263) * normal());
   return ms / 1000;
 }

@@ -83,7 +83,10 @@ export class ToxiproxyApi {
     const path = (req.url ?? '/').split('?')[0];
     const route = this.routes.find((r) => r.pattern.test(path));
     if (!route) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.writeHead(404, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+      });
       res.end('404 page not found\n');
       return;
     }
@@ -94,7 +97,10 @@ export class ToxiproxyApi {
     }
     res.setHeader('X-Toxiproxy-Request-Id', requestId());
     if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.writeHead(403, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+      });
       res.end('User agent not allowed\n');
       return;
     }

@@ -36,7 +36,8 @@ export function parseToxiproxyUrl(raw: string): string {
   }
   if (url.protocol !== 'http:') throw new Error(`TOXIPROXY_URL: expected http://, got '${raw}'`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!isLoopback(host)) throw new Error(`TOXIPROXY_URL: meshdojo talks to loopback hosts only, got '${host}'`);
+  if (!isLoopback(host))
+    throw new Error(`TOXIPROXY_URL: meshdojo talks to loopback hosts only, got '${host}'`);
   return `${url.protocol}//${url.host}`;
 }
 
@@ -66,7 +67,9 @@ export async function openFaultProxy(env: NodeJS.ProcessEnv = process.env): Prom
       return list.map((p) => byName[p.name]);
     },
     async listToxics(proxy) {
-      const res = await toxiproxy.getApi().get<ToxicJson[]>(`${url}/proxies/${encodeURIComponent(proxy)}/toxics`);
+      const res = await toxiproxy
+        .getApi()
+        .get<ToxicJson[]>(`${url}/proxies/${encodeURIComponent(proxy)}/toxics`);
       return res.data;
     },
     close: async () => {

@@ -16,14 +16,18 @@ export function registerToxiproxyCommand(program: Command): void {
       if (!/^\d+$/.test(opts.port) || port > 65535)
         throw new UsageError(`--port: expected a port number 0..65535, got '${opts.port}'`);
       if (!isLoopback(opts.host))
-        throw new UsageError(`--host: the fault proxy binds loopback addresses only (127.0.0.1, ::1), got '${opts.host}'`);
-      if (!/^\d+$/.test(opts.seed)) throw new UsageError(`--seed: expected a non-negative integer, got '${opts.seed}'`);
+        throw new UsageError(
+          `--host: the fault proxy binds loopback addresses only (127.0.0.1, ::1), got '${opts.host}'`,
+        );
+      if (!/^\d+$/.test(opts.seed))
+        throw new UsageError(`--seed: expected a non-negative integer, got '${opts.seed}'`);
       let server;
       try {
         server = await startFaultProxyServer({ host: opts.host, port, seed: Number(opts.seed) });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        if (e.code === 'EADDRINUSE') throw new UsageError(`--port ${port}: address already in use on ${opts.host}`);
+        if (e.code === 'EADDRINUSE')
+          throw new UsageError(`--port ${port}: address already in use on ${opts.host}`);
         throw err;
       }
       process.stderr.write(`fault proxy (Toxiproxy API) listening on ${server.url}\n`);

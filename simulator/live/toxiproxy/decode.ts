@@ -15,7 +15,9 @@ export function parseBody(text: string): Json {
     return JSON.parse(text) as Json;
   } catch (err) {
     const msg = (err as Error).message;
-    throw badBody(/end of JSON|Unterminated|Unexpected end/i.test(msg) ? 'unexpected EOF' : `invalid JSON: ${msg}`);
+    throw badBody(
+      /end of JSON|Unterminated|Unexpected end/i.test(msg) ? 'unexpected EOF' : `invalid JSON: ${msg}`,
+    );
   }
 }
 
@@ -94,7 +96,8 @@ export function attributes(
   for (const [key, goType] of Object.entries(types)) {
     const v = field(raw, key);
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw mismatch(v, `${goName}.attributes.${key}`, goType);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v))
+      throw mismatch(v, `${goName}.attributes.${key}`, goType);
     out[key] = v;
   }
   return out;

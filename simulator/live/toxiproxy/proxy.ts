@@ -142,7 +142,9 @@ export class FaultProxy {
     const server = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
     server.setNoDelay(true);
     client.setNoDelay(true);
-    const lingerZero = [...this.toxics.upstream, ...this.toxics.downstream].some((t) => t.type === 'reset_peer');
+    const lingerZero = [...this.toxics.upstream, ...this.toxics.downstream].some(
+      (t) => t.type === 'reset_peer',
+    );
     const conn: Connection = new Connection(client, server, this.toxics, this.rng, lingerZero, () =>
       this.conns.delete(conn),
     );
@@ -150,7 +152,9 @@ export class FaultProxy {
   }
 
   findToxic(name: string): ToxicRecord | undefined {
-    return this.toxics.upstream.find((t) => t.name === name) ?? this.toxics.downstream.find((t) => t.name === name);
+    return (
+      this.toxics.upstream.find((t) => t.name === name) ?? this.toxics.downstream.find((t) => t.name === name)
+    );
   }
 
   addToxic(toxic: ToxicRecord): void {
