@@ -56,7 +56,7 @@ const DIRECTION = [
   { dir: 'control', allowed: ['model', 'engine', 'mesh'], iso: true },
   { dir: 'telemetry', allowed: ['model'], iso: true },
   { dir: 'sim', allowed: ['engine', 'model', 'mesh', 'control', 'telemetry'], iso: true },
-  { dir: 'live', allowed: ['engine', 'model', 'mesh', 'telemetry'], iso: false },
+  { dir: 'live', allowed: ['engine', 'model', 'mesh', 'control', 'sim', 'telemetry'], iso: false },
   { dir: 'interop', allowed: ['model'], iso: false },
 ];
 
