@@ -1,9 +1,9 @@
 /**
  * Data-plane profiles: what a proxy costs per request, and what it can do.
  *
- * Every figure comes from /work/shared/reference/proxy-performance-anchors.md (cited per profile
- * by section, with the original source). Where nothing is published the profile says so in
- * `assumptions` and states the value assumed.
+ * Every figure comes from a published source, named in the profile's `source` (the page and the
+ * repository it lives in). Where nothing is published the profile says so in `assumptions` and
+ * states the value assumed.
  *
  * Definitions:
  * - One **traversal** = one request (and its response) passing through one proxy. A sidecar hop
@@ -61,7 +61,7 @@ export interface DataPlaneProfile {
   readonly supportsMtls: boolean;
   /** Key into `PRODUCT_DEFAULTS`. */
   readonly defaults: DefaultsKey;
-  /** Published figures used, with section of the anchors document and the original source. */
+  /** Published figures used, with their original source. */
   readonly source: string;
   /** Figures that are not published and the values assumed for them. */
   readonly assumptions: readonly string[];
@@ -75,10 +75,10 @@ export function lognormalFromP90P99(p90: number, p99: number): LognormalDistribu
 }
 
 // ── Shared figures ───────────────────────────────────────────────────────────────
-// Anchors §1.1 (istio.io "Performance and Scalability", Istio 1.20): client + server sidecar
+// (istio.io "Performance and Scalability", Istio 1.20): client + server sidecar
 // together add +0.228 ms p90, +0.298 ms p99 ⇒ per traversal p90 0.114, p99 0.149 ⇒ median 0.082.
 const ENVOY_TRAVERSAL = lognormalFromP90P99(0.114, 0.149);
-// Anchors §1.1 (Istio 1.24 page): Envoy sidecar 0.20 vCPU and 60 MB per 1000 req/s, 2 workers.
+// (Istio 1.24 page): Envoy sidecar 0.20 vCPU and 60 MB per 1000 req/s, 2 workers.
 const ENVOY_SIDECAR: ProxyCost = Object.freeze({
   latency: ENVOY_TRAVERSAL,
   cpuMsPerRequest: 0.2,
@@ -86,9 +86,9 @@ const ENVOY_SIDECAR: ProxyCost = Object.freeze({
   workerCores: 2,
 });
 const ENVOY_SOURCE =
-  'proxy-performance-anchors.md §1.1 — istio.io "Performance and Scalability" (istio/istio.io content/en/docs/ops/deployment/performance-and-scalability): Istio 1.24 sidecar 0.20 vCPU + 60 MB per 1000 req/s with 2 workers, 1 KB, mTLS + telemetry; Istio 1.20 two sidecars +0.228 ms p90 / +0.298 ms p99 (per traversal: half ⇒ p90 0.114, p99 0.149, lognormal median 0.082 ms).';
+  'istio.io "Performance and Scalability" (istio/istio.io content/en/docs/ops/deployment/performance-and-scalability): Istio 1.24 sidecar 0.20 vCPU + 60 MB per 1000 req/s with 2 workers, 1 KB, mTLS + telemetry; Istio 1.20 two sidecars +0.228 ms p90 / +0.298 ms p99 (per traversal: half ⇒ p90 0.114, p99 0.149, lognormal median 0.082 ms).';
 
-// Anchors §1.1 (Istio 1.22 page): ambient ztunnel pair +0.17 ms p90, +0.20 ms p99 ⇒ per traversal
+// (Istio 1.22 page): ambient ztunnel pair +0.17 ms p90, +0.20 ms p99 ⇒ per traversal
 // p90 0.085, p99 0.10 ⇒ median 0.070. Istio 1.24 page: ztunnel 0.06 vCPU, 12 MB.
 const ZTUNNEL: ProxyCost = Object.freeze({
   latency: lognormalFromP90P99(0.085, 0.1),
@@ -105,8 +105,8 @@ const WAYPOINT: ProxyCost = Object.freeze({
 });
 
 const ENVOY_ELSEWHERE = [
-  'No per-proxy figures are published for this product’s Envoy; the Istio Envoy sidecar figures (anchors §1.1) are used. Envoy itself publishes no benchmarks (anchors §1.3). Istio’s include its telemetry configuration; memory depends on configuration size, not on rate.',
-  'workerCores 2: as Istio’s benchmark (2 workers); this product’s Envoy concurrency is not given in the anchors.',
+  'No per-proxy figures are published for this product’s Envoy; the Istio Envoy sidecar figures are used. Envoy itself publishes no benchmarks. Istio’s include its telemetry configuration; memory depends on configuration size, not on rate.',
+  'workerCores 2: as Istio’s benchmark (2 workers); this product’s Envoy concurrency is not published.',
 ];
 
 export const PROFILES: Readonly<Record<ProfileName, DataPlaneProfile>> = Object.freeze({
@@ -146,10 +146,10 @@ export const PROFILES: Readonly<Record<ProfileName, DataPlaneProfile>> = Object.
     supportsMtls: true,
     defaults: 'istio-ambient',
     source:
-      'proxy-performance-anchors.md §1.1 — istio.io "Performance and Scalability": Istio 1.22 ambient ztunnel pair +0.17 ms p90 / +0.20 ms p99 (per traversal p90 0.085, p99 0.10, median 0.070 ms); Istio 1.24 ztunnel 0.06 vCPU + 12 MB per 1000 req/s.',
+      'istio.io "Performance and Scalability": Istio 1.22 ambient ztunnel pair +0.17 ms p90 / +0.20 ms p99 (per traversal p90 0.085, p99 0.10, median 0.070 ms); Istio 1.24 ztunnel 0.06 vCPU + 12 MB per 1000 req/s.',
     assumptions: [
       'Per-traversal latency is half of the published ztunnel-pair p90/p99; the median is fitted.',
-      'workerCores 2: ztunnel worker threads are not given in the anchors; assumed equal to the sidecar benchmark’s 2 workers.',
+      'workerCores 2: ztunnel worker threads are not published; assumed equal to the sidecar benchmark’s 2 workers.',
     ],
   }),
   'istio-ambient-waypoint': Object.freeze({
@@ -162,10 +162,10 @@ export const PROFILES: Readonly<Record<ProfileName, DataPlaneProfile>> = Object.
     supportsMtls: true,
     defaults: 'istio',
     source:
-      'proxy-performance-anchors.md §1.1 — istio.io "Performance and Scalability": ztunnel as in istio-ambient; Istio 1.24 waypoint 0.25 vCPU + 60 MB per 1000 req/s.',
+      'istio.io "Performance and Scalability": ztunnel as in istio-ambient; Istio 1.24 waypoint 0.25 vCPU + 60 MB per 1000 req/s.',
     assumptions: [
       'Waypoint latency is published as charts only; the Envoy sidecar per-traversal figure (median 0.082 ms, p99 0.149 ms) is assumed.',
-      'workerCores 2 for ztunnel and waypoint: not given in the anchors.',
+      'workerCores 2 for ztunnel and waypoint: not published.',
     ],
   }),
   linkerd: Object.freeze({
@@ -178,11 +178,11 @@ export const PROFILES: Readonly<Record<ProfileName, DataPlaneProfile>> = Object.
     supportsMtls: true,
     defaults: 'linkerd',
     source:
-      'proxy-performance-anchors.md §1.2 — Linkerd blog "Benchmarking Linkerd and Istio: 2021 Redux" (linkerd/website content/blog/2021/1129-linkerd-vs-istio-benchmarks): max memory per proxy 26.3 MB vs Envoy 156.2 MB; max proxy CPU time 36 ms vs Istio 67 ms on the same harness. Linkerd states a single proxy’s median latency is below 1 ms.',
+      'Linkerd blog "Benchmarking Linkerd and Istio: 2021 Redux" (linkerd/website content/blog/2021/1129-linkerd-vs-istio-benchmarks): max memory per proxy 26.3 MB vs Envoy 156.2 MB; max proxy CPU time 36 ms vs Istio 67 ms on the same harness. Linkerd states a single proxy’s median latency is below 1 ms.',
     assumptions: [
       'Per-proxy latency is not published (the Linkerd/Kinvolk figures are whole-application latencies over several hops); the Envoy per-traversal figure (median 0.082 ms, p99 0.149 ms) is assumed, which is consistent with “below 1 ms median”.',
       'CPU per request is not published; 0.11 ms = Istio 1.24 sidecar 0.20 ms × 36/67 (the 2021 Redux Linkerd/Istio proxy-CPU ratio). Cross-version and cross-study: an estimate.',
-      'workerCores 1: not in the anchors; assumed (linkerd2-proxy runs one worker unless configured otherwise).',
+      'workerCores 1: not published; assumed (linkerd2-proxy runs one worker unless configured otherwise).',
     ],
   }),
   kuma: Object.freeze({
@@ -231,7 +231,7 @@ export const PROFILES: Readonly<Record<ProfileName, DataPlaneProfile>> = Object.
     supportsMtls: false,
     defaults: 'traefik-mesh',
     source:
-      'No Traefik (Mesh) figures are published in proxy-performance-anchors.md; values are assumptions anchored on §1.1 (Istio Envoy sidecar) and §2.2 (this project’s measurement: an L7 proxy hop adds +64–80 µs p50 in a hot loop, close to the 82 µs Envoy median).',
+      'Traefik publishes no per-proxy figures for Traefik Mesh; values are assumptions anchored on the Istio Envoy sidecar figures and on this project’s measurement (an L7 proxy hop adds +64–80 µs p50 in a hot loop, close to the 82 µs Envoy median; docs/benchmarks.md).',
     assumptions: [
       'Latency: the Envoy per-traversal figure (median 0.082 ms, p99 0.149 ms) is assumed.',
       'CPU 0.20 ms per request and memory 60 MB: assumed equal to the Istio 1.24 Envoy sidecar (Traefik does no mTLS, so this is conservative).',

@@ -1,6 +1,6 @@
 /**
  * What a mesh does when a destination has no retry policy: the chosen product's defaults
- * (shared/reference/mesh-semantics.md): Istio ≥ 1.24 retries connection failures twice, Istio ≤ 1.23
+ * (docs/policies.md; Istio 1.24 release notes, Linkerd retries docs): Istio ≥ 1.24 retries connection failures twice, Istio ≤ 1.23
  * also 503s, Linkerd retries nothing.
  */
 import { describe, expect, it } from 'vitest';

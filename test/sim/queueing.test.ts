@@ -1,6 +1,6 @@
 /**
- * The simulator against queueing theory. Analytic figures are written out (from
- * shared/reference/simulation-anchors.md §3); tolerances follow its seed-to-seed measurements.
+ * The simulator against queueing theory. Analytic figures are written out (Kleinrock,
+ * Queueing Systems vol. 1: M/M/1, M/D/1 by Pollaczek–Khinchine, M/M/c by Erlang C); tolerances follow its seed-to-seed measurements.
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../simulator/sim/run.ts';
