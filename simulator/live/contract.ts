@@ -147,6 +147,8 @@ export const HEADERS = {
    * caller's sidecar reads it as the upstream's cause, the app as the reason its call failed.
    */
   cause: 'x-meshdojo-cause',
+  /** Set by the caller's sidecar: the calling service (what an inbound sidecar logs as `from` without mTLS). */
+  source: 'x-meshdojo-source',
 } as const;
 
 /** One line of a sidecar's access log (Envoy's JSON access-log fields, plus what the report needs). */
@@ -173,4 +175,6 @@ export interface AccessRecord {
   upstream_host: string | null;
   request_id: string;
   trace_id: string;
+  /** Why, in words, when the cause alone does not say it (a refused certificate: `expired (CERT_HAS_EXPIRED)`). */
+  detail?: string;
 }
