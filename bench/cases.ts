@@ -95,8 +95,9 @@ export function bookinfoCase(name: CaseName, minutes: number, rate = 1000): Scen
 
 /**
  * A generated layered DAG with Istio sidecars: a gateway and `layers` layers of `width` services.
- * The gateway calls 6 services of the first layer in parallel, and every service calls one of the
- * next layer, so each entry request makes 61 service calls (6 chains through every layer). Every
+ * The gateway calls each first-layer service with probability 6 / width (in parallel), and every
+ * service calls one of the next layer, so each entry request makes 61 service calls on average
+ * (6 chains through every layer). Every
  * call has a 1 s timeout (a lane timer per call: what the timer-lane leak was made of).
  * `dagCase(200, …)` has 201 services (10 layers of 20), `dagCase(1000, …)` 1001 (10 of 100).
  */
@@ -128,8 +129,12 @@ export function dagCase(services: 200 | 1000, rate: number, seconds: number): Sc
     '          calls:',
     '            - parallel:',
   ];
-  for (let k = 0; k < 6; k++)
-    lines.push(`                - { service: ${name(0, (k * 3) % width)}, endpoint: GET /, timeout: 1s }`);
+  // Every first-layer service with probability 6 / width: six chains per request on average, the
+  // load spread evenly (the chains' next hops, i → 7i + 1 mod width, are a permutation).
+  for (let i = 0; i < width; i++)
+    lines.push(
+      `                - { service: ${name(0, i)}, endpoint: GET /, timeout: 1s, probability: ${6 / width} }`,
+    );
   for (let l = 0; l < layers; l++)
     for (let i = 0; i < width; i++) {
       lines.push(
