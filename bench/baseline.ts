@@ -3,8 +3,8 @@
  * baseline commit (default: bcae645, the commit before the mesh core moved into
  * `simulator/mesh`), measured side by side in one run.
  *
- * - The baseline is checked out as a git worktree under `.bench-baseline/<commit>` (made once,
- *   detached, sharing this tree's node_modules).
+ * - The baseline is checked out as a detached git worktree in a temporary directory (sharing this
+ *   tree's node_modules through a symlink) and removed when the comparison ends.
  * - Rounds are interleaved — baseline, current, current, baseline, … — each case in a child
  *   process of its own, so that both sides see the same machine load over time.
  * - CPU seconds come from `process.cpuUsage()` around `runScenario` (user + system), which a
@@ -12,13 +12,20 @@
  *   CPU-second, the median over rounds, and the ratio current ÷ baseline.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, symlinkSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** A case compared on both sides: a Bookinfo case name, or `dag200`/`dag1000` at `rate` req/s. */
+export interface BaselineCase {
+  name: string;
+  minutes: number;
+  rate?: number;
+}
 
 export interface BaselineOptions {
   commit: string;
-  cases: string[];
-  minutes: number;
+  cases: BaselineCase[];
   rounds: number;
   say: (line?: string) => void;
   table: (head: string[], rows: (string | number)[][]) => void;
@@ -30,29 +37,30 @@ interface Sample {
   serviceCalls: number;
   cpuSeconds: number;
   callsPerCpuSecond: number;
+  peakRssMB: number;
 }
 
-/** The baseline's checkout (created on first use). */
-export function baselineTree(commit: string): string {
+/** A detached worktree of `commit` in a temporary directory; `remove()` takes it away again. */
+export function baselineTree(commit: string): { dir: string; sha: string; remove: () => void } {
   const sha = execFileSync('git', ['rev-parse', '--short', `${commit}^{commit}`], {
     encoding: 'utf8',
   }).trim();
-  const dir = resolve('.bench-baseline', sha);
-  if (!existsSync(dir)) {
-    process.stderr.write(`bench: git worktree add --detach ${dir} ${sha}\n`);
-    execFileSync('git', ['worktree', 'add', '--detach', dir, sha], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  }
-  if (!existsSync(resolve(dir, 'node_modules')))
-    symlinkSync(resolve('node_modules'), resolve(dir, 'node_modules'));
-  return dir;
+  const parent = mkdtempSync(join(tmpdir(), 'meshdojo-baseline-'));
+  const dir = join(parent, sha);
+  process.stderr.write(`bench: git worktree add --detach ${dir} ${sha}\n`);
+  execFileSync('git', ['worktree', 'add', '--detach', dir, sha], { stdio: ['ignore', 'ignore', 'inherit'] });
+  symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
+  const remove = (): void => {
+    execFileSync('git', ['worktree', 'remove', '--force', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    rmSync(parent, { recursive: true, force: true });
+  };
+  return { dir, sha, remove };
 }
 
-function sample(root: string, name: string, minutes: number): Sample {
+function sample(root: string, c: BaselineCase): Sample {
   const stdout = execFileSync(
     process.execPath,
-    ['--import', 'tsx', 'bench/cpu-case.ts', root, name, String(minutes)],
+    ['--import', 'tsx', 'bench/cpu-case.ts', root, c.name, String(c.minutes), String(c.rate ?? 1000)],
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout.trim().split('\n').pop()!) as Sample;
@@ -65,18 +73,28 @@ const median = (xs: number[]): number => {
 };
 
 export function runBaseline(o: BaselineOptions): void {
-  const base = baselineTree(o.commit);
+  const tree = baselineTree(o.commit);
+  try {
+    compare(o, tree.dir);
+  } finally {
+    tree.remove();
+  }
+}
+
+function compare(o: BaselineOptions, base: string): void {
   const current = resolve('.');
-  o.say(
-    `## Side by side with the baseline ${o.commit} (Bookinfo at 1000 pages/s, ${o.minutes} simulated min)`,
-  );
+  o.say(`## Side by side with the baseline ${o.commit}`);
   o.say();
   o.say(
     `${o.rounds} interleaved rounds per case, each run in a child process of its own; CPU seconds by process.cpuUsage() around runScenario.`,
   );
   o.say();
   const rows: (string | number)[][] = [];
-  for (const name of o.cases) {
+  for (const cs of o.cases) {
+    const name =
+      cs.rate && cs.name.startsWith('dag')
+        ? `${cs.name} @ ${o.fmt(cs.rate)}/s, ${o.fmt(cs.minutes * 60, 0)} s`
+        : `${cs.name}, ${cs.minutes} min`;
     const b: Sample[] = [];
     const c: Sample[] = [];
     for (let r = 0; r < o.rounds; r++) {
@@ -84,8 +102,8 @@ export function runBaseline(o: BaselineOptions): void {
       const order = r % 2 === 0 ? ['base', 'current'] : ['current', 'base'];
       for (const side of order) {
         process.stderr.write(`bench: ${name} round ${r + 1}/${o.rounds} ${side}…\n`);
-        if (side === 'base') b.push(sample(base, name, o.minutes));
-        else c.push(sample(current, name, o.minutes));
+        if (side === 'base') b.push(sample(base, cs));
+        else c.push(sample(current, cs));
       }
     }
     const mb = median(b.map((s) => s.callsPerCpuSecond));
@@ -101,6 +119,8 @@ export function runBaseline(o: BaselineOptions): void {
       o.fmt(mc),
       `${o.fmt(mc / mb, 3)}×`,
       `${o.fmt(Math.min(...perRound), 2)}–${o.fmt(Math.max(...perRound), 2)}×`,
+      o.fmt(Math.max(...b.map((s) => s.peakRssMB))),
+      o.fmt(Math.max(...c.map((s) => s.peakRssMB))),
     ]);
   }
   o.table(
@@ -114,6 +134,8 @@ export function runBaseline(o: BaselineOptions): void {
       'calls / CPU s (now)',
       'ratio now ÷ base',
       'ratio per round',
+      'peak RSS MB (base)',
+      'peak RSS MB (now)',
     ],
     rows,
   );

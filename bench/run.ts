@@ -10,8 +10,9 @@
  * Each simulation runs in a child process of its own so that its peak memory is its own.
  * `--write-docs` replaces the generated block of docs/benchmarks.md with the tables printed here.
  * `--quick` runs shorter cases (for a smoke check of the harness).
- * `--baseline [commit]` compares calls per CPU-second with a baseline commit side by side
- * (bench/baseline.ts; default bcae645), and runs nothing else; `--rounds N`, `--minutes M`.
+ * `--baseline [commit]` and `--only startup|sim|scale` run the groups of bench/perf.ts (start-up,
+ * and calls per CPU-second against a baseline commit side by side, default bcae645) and nothing
+ * else; `--rounds N`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,6 @@ import { runMany } from '../simulator/cli/pool.ts';
 import { EventQueue } from '../simulator/engine/event-queue.ts';
 import { createRng } from '../simulator/engine/rng.ts';
 import type { ScenarioSpec } from '../simulator/model/types.ts';
-import { runBaseline } from './baseline.ts';
 import { bookinfoCase } from './cases.ts';
 
 const argv = process.argv.slice(2);
@@ -98,12 +98,15 @@ say(
 );
 say();
 
-if (args.has('--baseline')) {
-  runBaseline({
+// ── issue #13's groups (bench/perf.ts): --baseline [commit], --only startup|sim|scale ──
+const only = valueOf('--only');
+if (args.has('--baseline') || (only !== undefined && ['startup', 'sim', 'scale'].includes(only))) {
+  const { runPerf } = await import('./perf.ts');
+  runPerf({
+    only,
     commit: valueOf('--baseline') ?? 'bcae645',
-    cases: ['sidecars', 'all-policies'],
-    minutes: Number(valueOf('--minutes') ?? (quick ? 0.5 : 2)),
-    rounds: Number(valueOf('--rounds') ?? (quick ? 2 : 6)),
+    rounds: Number(valueOf('--rounds') ?? (quick ? 2 : 4)),
+    quick,
     say,
     table,
     fmt,
@@ -235,12 +238,12 @@ process.stderr.write('bench: sweep…\n');
 
 writeDocsIfAsked();
 
-/** `--write-docs`: replace the generated block (the baseline mode has a block of its own). */
+/** `--write-docs`: replace the generated block (the groups of bench/perf.ts have a block of their own). */
 function writeDocsIfAsked(): void {
   if (!args.has('--write-docs')) return;
   const path = 'docs/benchmarks.md';
   const doc = readFileSync(path, 'utf8');
-  const tag = args.has('--baseline') ? 'bench-baseline' : 'bench';
+  const tag = args.has('--baseline') || valueOf('--only') !== undefined ? 'bench-perf' : 'bench';
   const begin = `<!-- ${tag}:begin -->`;
   const end = `<!-- ${tag}:end -->`;
   const i = doc.indexOf(begin);

@@ -110,8 +110,15 @@ function reviveError(e: { name: string; message: string; stack?: string }, job: 
 
 let bootstrapCache: string | undefined;
 
-/** The worker's entry: an eval'd script that registers tsx in the new thread, then imports worker.ts. */
+/**
+ * The worker's entry: an eval'd script that registers tsx in the new thread, then imports worker.ts
+ * (or, under the bundle, imports the bundle).
+ */
 function bootstrapSource(): string {
+  // Inside the pre-built bundle (dist/meshdojo.mjs) the worker side is in the bundle itself.
+  const bundle = (globalThis as { __meshdojoBundle?: string }).__meshdojoBundle;
+  if (bootstrapCache === undefined && bundle !== undefined)
+    bootstrapCache = `import(${JSON.stringify(bundle)}).catch((err) => { setImmediate(() => { throw err; }); });`;
   if (bootstrapCache === undefined) {
     const tsx = resolveTsxApi();
     const worker = new URL('./worker.ts', import.meta.url).href;

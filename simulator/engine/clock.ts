@@ -40,9 +40,13 @@ export class VirtualClock implements Clock {
 
   private readonly lanes = new Map<number, TimerLane>();
   private readonly laneList: TimerLane[] = [];
+  private lastLane: TimerLane | null = null;
 
   /** The lane for timers of this fixed delay (created on first use). */
   lane(delayMs: number): TimerLane {
+    // Most call sites ask for the same delay again and again: skip the Map lookup then.
+    const last = this.lastLane;
+    if (last !== null && last.delay === delayMs) return last;
     let l = this.lanes.get(delayMs);
     if (!l) {
       if (this.laneList.length >= LANES)
@@ -51,6 +55,7 @@ export class VirtualClock implements Clock {
       this.lanes.set(delayMs, l);
       this.laneList.push(l);
     }
+    this.lastLane = l;
     return l;
   }
 

@@ -4,6 +4,10 @@
  * earliest live timer sits in the event queue. Setting and cancelling are O(1); the order of
  * firing is exactly what the plain heap would give, because each timer keeps the sequence number
  * taken when it was set.
+ *
+ * A cancelled timer at the head is reclaimed at once (the queued event is withdrawn and the next
+ * live timer armed): otherwise a lane whose timers are nearly all cancelled (a timeout per call,
+ * most calls answering in time) would hold call rate × delay entries until the head's expiry.
  */
 import type { EventHandler, EventQueue } from './event-queue.ts';
 
@@ -16,6 +20,8 @@ export class TimerLane {
   private head = 0; // absolute index of the oldest entry still held
   private tail = 0; // absolute index of the next entry
   private armed = false;
+  /** Event-queue handle of the armed head timer (valid while `armed`). */
+  private armedHandle = 0;
 
   constructor(
     readonly id: number,
@@ -40,9 +46,22 @@ export class TimerLane {
   cancel(index: number): void {
     if (index < this.head || index >= this.tail) return;
     const i = index % this.time.length;
+    if (this.dead[i]) return;
     this.dead[i] = 1;
     this.fn[i] = null;
     this.arg[i] = undefined;
+    if (index === this.head && this.armed) {
+      // Reclaim now: withdraw the head's event and arm the next live timer (same time and sequence
+      // as it would have had, so the order of firing is unchanged).
+      this.queue.cancel(this.armedHandle);
+      this.armed = false;
+      this.arm();
+    }
+  }
+
+  /** Entries held (live or cancelled but not yet reclaimed): for tests and memory checks. */
+  get held(): number {
+    return this.tail - this.head;
   }
 
   /** Put the earliest live timer into the event queue. */
@@ -55,7 +74,7 @@ export class TimerLane {
     }
     const i = this.head % n;
     this.armed = true;
-    this.queue.pushWithSeq(this.time[i], this.seq[i], this.fire, null);
+    this.armedHandle = this.queue.pushWithSeq(this.time[i], this.seq[i], this.fire, null);
   }
 
   private readonly fire = (): void => {

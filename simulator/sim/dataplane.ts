@@ -11,6 +11,7 @@
  */
 import { DOWNSTREAM, UPSTREAM } from '../mesh/toxics.ts';
 import type { VirtualClock } from '../engine/clock.ts';
+import type { TimerLane } from '../engine/timer-lane.ts';
 import type { Rng } from '../engine/types.ts';
 import type { Cluster } from '../mesh/cluster.ts';
 import {
@@ -127,6 +128,7 @@ export class DataPlane {
       times: 1,
       edge: e.edge,
       requests: [],
+      lane: null,
     }));
     let acc = 0;
     this.entryCumulative = world.entries.map((e) => (acc += e.weight));
@@ -170,7 +172,11 @@ export class DataPlane {
       this.sink.edgeRequest(call.spec.edge, now);
     }
     if (call.spec.timeout !== Infinity)
-      call.timer = this.clock.after(this.clock.lane(call.spec.timeout), this.onCallTimeout, call);
+      call.timer = this.clock.after(
+        call.spec.lane ?? (call.spec.lane = this.clock.lane(call.spec.timeout)),
+        this.onCallTimeout,
+        call,
+      );
     const callerInst = call.inv ? call.inv.inst : null;
     const proxy = this.opt.outboundProxy(callerInst);
     const target = this.world.services[call.spec.target];
@@ -326,7 +332,7 @@ export class DataPlane {
 
   private performOne(ex: SimExchange, cmd: Command, fromTry: boolean): void {
     if (cmd & CMD_ARM_ROUTE_TIMER)
-      ex.routeTimer = this.clock.after(this.clock.lane(ex.routeTimeoutMs), this.onRouteTimeout, ex);
+      ex.routeTimer = this.clock.after(this.routeLaneOf(ex.routeTimeoutMs), this.onRouteTimeout, ex);
     switch (cmd & CMD_MASK) {
       case CMD_DELAY:
       case CMD_BACKOFF:
@@ -341,6 +347,20 @@ export class DataPlane {
       default:
         return; // CMD_QUEUE (comes back from nextWoken) or CMD_NONE
     }
+  }
+
+  // Each timer site remembers its last lane: a destination's route and per-try timeouts rarely change.
+  private routeLane: TimerLane | null = null;
+  private tryLane: TimerLane | null = null;
+
+  private routeLaneOf(delayMs: number): TimerLane {
+    const l = this.routeLane;
+    return l !== null && l.delay === delayMs ? l : (this.routeLane = this.clock.lane(delayMs));
+  }
+
+  private tryLaneOf(delayMs: number): TimerLane {
+    const l = this.tryLane;
+    return l !== null && l.delay === delayMs ? l : (this.tryLane = this.clock.lane(delayMs));
   }
 
   private readonly onWaitDone = (ex: SimExchange): void => {
@@ -412,7 +432,7 @@ export class DataPlane {
     this.sink.edgeAttempt(call.spec.edge, isRetry, call.startedAt, call.sentTries++ === 0);
     if (call.sample & 1) at.spanId = this.tracer.newSpanId();
     if (ex.perTryTimeoutMs !== Infinity)
-      at.perTryTimer = this.clock.after(this.clock.lane(ex.perTryTimeoutMs), this.onPerTryTimeout, at);
+      at.perTryTimer = this.clock.after(this.tryLaneOf(ex.perTryTimeoutMs), this.onPerTryTimeout, at);
     at.deadline = ex.deadline;
     // Request path: caller proxy, network, callee proxy.
     const outProxy = ex.proxy;

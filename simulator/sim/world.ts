@@ -4,6 +4,7 @@
  */
 import { ToxicStack } from '../mesh/toxics.ts';
 import { makeSampler, type Sampler } from '../engine/distributions.ts';
+import type { TimerLane } from '../engine/timer-lane.ts';
 import type { Rng } from '../engine/types.ts';
 import type { RequestInfo } from '../mesh/types.ts';
 import type { CallSpec, EndpointSpec, OnError, ScenarioSpec, ServiceSpec } from '../model/types.ts';
@@ -31,6 +32,8 @@ export interface CompiledCall {
   edge: number;
   /** What proxies see of this call, per header set (filled lazily by the data plane). */
   requests: (RequestInfo | undefined)[];
+  /** The clock's lane for `timeout` (resolved once by the data plane; null until then). */
+  lane?: TimerLane | null;
 }
 
 export interface CompiledEndpoint {
@@ -248,6 +251,7 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
       times: c.times,
       edge: edgeOf(from.id, target.id),
       requests: [],
+      lane: null,
     };
   };
   const compileEndpoint = (svc: SimService, e: EndpointSpec): CompiledEndpoint => ({

@@ -157,6 +157,28 @@ describe('distributions', () => {
 });
 
 describe('TimerLane', () => {
+  it('reclaims cancelled timers at the head at once (no ring of dead entries) and still fires the live ones in order', () => {
+    const clock = new VirtualClock();
+    const lane = clock.lane(1000);
+    const fired: number[] = [];
+    const handles: number[] = [];
+    for (let i = 0; i < 10_000; i++) handles.push(clock.after(lane, (k: number) => fired.push(k), i));
+    // Cancel all but every 1000th, oldest first (calls answering before their timeout).
+    for (let i = 0; i < handles.length; i++) if (i % 1000 !== 999) clock.cancelTimer(handles[i]);
+    expect(lane.held).toBeLessThanOrEqual(10_000 - 999);
+    expect(clock.queue.size).toBe(1);
+    clock.runUntil(999);
+    expect(fired).toEqual([]);
+    clock.runUntil(1000);
+    expect(fired).toEqual([999, 1999, 2999, 3999, 4999, 5999, 6999, 7999, 8999, 9999]);
+    // Cancelling every timer leaves nothing held and nothing queued.
+    const more: number[] = [];
+    for (let i = 0; i < 100; i++) more.push(clock.after(lane, () => fired.push(-1), 0));
+    for (const h of more) clock.cancelTimer(h);
+    expect(lane.held).toBe(0);
+    expect(clock.queue.size).toBe(0);
+  });
+
   it('fires fixed-delay timers in exactly the order the heap would, cancels in O(1)', () => {
     const run = (useLanes: boolean): string[] => {
       const clock = new VirtualClock();

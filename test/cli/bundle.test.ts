@@ -1,0 +1,54 @@
+/**
+ * The pre-built CLI bundle (dist/meshdojo.mjs) runs the same simulation as the tsx path: the same
+ * hash for the default Bookinfo run, and a sweep (the worker pool loads the bundle too).
+ */
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT } from './helpers.ts';
+
+function meshdojo(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+}
+
+const hashOf = (stdout: string): string => {
+  const doc = JSON.parse(stdout) as { hash?: string };
+  expect(doc.hash).toMatch(/^[0-9a-f]{64}$/);
+  return doc.hash!;
+};
+
+describe('pre-built bundle', () => {
+  it('is built (npm run build) and gives the same hash as the tsx path', () => {
+    const build = spawnSync(process.execPath, ['scripts/build-bundle.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
+    expect(statSync(`${ROOT}dist/meshdojo.mjs`).size).toBeGreaterThan(100_000);
+    const args = ['run', 'topologies/bookinfo.yaml', '--format', 'json', '--quiet'];
+    const viaBundle = meshdojo(args, { MESHDOJO_REQUIRE_BUNDLE: '1' });
+    const viaTsx = meshdojo(args, { MESHDOJO_NO_BUNDLE: '1' });
+    expect(viaBundle.status, viaBundle.stderr).toBe(0);
+    expect(viaTsx.status, viaTsx.stderr).toBe(0);
+    expect(hashOf(viaBundle.stdout)).toBe(hashOf(viaTsx.stdout));
+  });
+
+  it('runs a sweep on worker threads that load the bundle', () => {
+    const r = meshdojo(
+      [
+        'sweep',
+        'topologies/bookinfo.yaml',
+        '--vary',
+        'ratings.timeout=250ms,1s',
+        '--duration',
+        '5s',
+        '--quiet',
+      ],
+      { MESHDOJO_REQUIRE_BUNDLE: '1' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('250ms');
+    expect(r.stdout).toContain('1s');
+  });
+});
