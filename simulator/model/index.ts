@@ -49,3 +49,14 @@ export {
   type LoadedDocOf,
   type DocOrigin,
 } from './load.ts';
+export {
+  resolveChaosTargets,
+  serviceFacts,
+  rankedMatches,
+  ROLES,
+  type ServiceFacts,
+  type TargetIssue,
+  type TargetResolution,
+  type ResolvedChaos,
+} from './chaos-targets.ts';
+export { faultOccurrences, MAX_OCCURRENCES } from './recurrence.ts';

@@ -16,6 +16,7 @@ import {
 } from 'yaml';
 import type { z } from 'zod';
 import type { ChaosSpec, LoadProfileSpec, MeshPolicySpec, ScenarioSpec, TopologySpec } from './types.ts';
+import { resolveChaosTargets } from './chaos-targets.ts';
 import { didYouMean, formatPath, SpecError, type PathSegment, type SpecIssue } from './errors.ts';
 import {
   DOCUMENT_SCHEMAS,
@@ -719,7 +720,13 @@ export function loadBundle(sources: readonly Source[], resolve?: Resolver): Bund
     };
     if (loads[0]) report(loads[0], checkLoad(loads[0].value, topology));
     for (const p of policies) report(p, checkPolicy(p.value, topology));
-    for (const c of chaos) report(c, checkChaos(c.value, topology));
+    // roles (`select: leaf`) become services here, once: what follows sees concrete targets only
+    chaos = chaos.map((c) => {
+      const r = resolveChaosTargets(c.value, topology, load);
+      report(c, r.issues);
+      if (!r.issues.length) report(c, checkChaos(r.chaos, topology));
+      return { ...c, value: r.chaos };
+    });
   }
 
   if (issues.length) throw new SpecError(issues);

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type * as T from './types.ts';
-import { DEFAULTS_KEYS, RETRY_ON_TOKENS } from './types.ts';
+import { DEFAULTS_KEYS, RETRY_ON_TOKENS, SERVICE_RANKS, SERVICE_ROLES } from './types.ts';
 import { tryParseDuration } from './duration.ts';
 import { didYouMean, type PathSegment } from './errors.ts';
 
@@ -975,16 +975,48 @@ export const LoadProfileSchema: z.ZodType<T.LoadProfileSpec> = documentSchema(
 
 // ───────────────────────────── ChaosExperiment ─────────────────────────────
 
+const roleSchema = z.enum(
+  SERVICE_ROLES,
+  expect(`a role: ${SERVICE_ROLES.map((r) => `\`${r}\``).join(', ')}`),
+);
+const rankSchema = z.enum(
+  SERVICE_RANKS,
+  expect(`a rank: ${SERVICE_RANKS.map((r) => `\`${r}\``).join(', ')}`),
+);
+
+/** `select` stands for `service` (never both); `rank` only goes with `select`. */
+function checkSelect(
+  t: { service?: string; select?: string; rank?: string },
+  ctx: z.core.$RefinementCtx,
+): void {
+  if (t.service !== undefined && t.select !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['select'],
+      input: t.select,
+      message: 'give either `service` or `select`, not both',
+    });
+  if (t.rank !== undefined && t.select === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rank'],
+      input: t.rank,
+      message: '`rank` chooses among the services a `select` matches: add `select`',
+    });
+}
+
 const targetSchema = z
   .strictObject(
     {
       service: name('a service name').optional(),
+      select: roleSchema.optional(),
+      rank: rankSchema.optional(),
       version: name('a version name').optional(),
       node: name('a node name').optional(),
       count: posInt().optional(),
       percent: percent().optional(),
     },
-    expect('a target such as `{ service: ratings, version: v2, count: 1 }`'),
+    expect('a target such as `{ service: ratings, version: v2, count: 1 }` or `{ select: leaf }`'),
   )
   .superRefine((t, ctx) => {
     if (t.count !== undefined && t.percent !== undefined)
@@ -994,19 +1026,21 @@ const targetSchema = z
         input: t.percent,
         message: 'give either `count` or `percent`, not both',
       });
-    if (t.service === undefined && t.version === undefined && t.node === undefined)
+    if (t.service === undefined && t.select === undefined && t.version === undefined && t.node === undefined)
       ctx.addIssue({
         code: 'custom',
         path: [],
         input: t,
-        message: 'a target needs `service`, `version` or `node`',
+        message: 'a target needs `service`, `select`, `version` or `node`',
       });
+    checkSelect(t, ctx);
   });
 
 const faultBase = {
   name: text('a fault name').optional(),
   at: duration().default(0),
   duration: duration({ positive: true }).optional(),
+  every: duration({ positive: true }).optional(),
 };
 
 /** Toxiproxy's direction: `upstream` = the request (caller → target), `downstream` = the response. */
@@ -1070,6 +1104,8 @@ const probeSchema = z
     {
       name: text('a probe name').optional(),
       service: name('a service name').optional(),
+      select: roleSchema.optional(),
+      rank: rankSchema.optional(),
       metric: z.enum(['successRate', 'latency']),
       percentile: z
         .number(expect('a percentile 0 < p ≤ 100'))
@@ -1094,6 +1130,7 @@ const probeSchema = z
     expect('a probe such as `{ name: page-ok, metric: successRate, min: 0.99 }`'),
   )
   .superRefine((p, ctx) => {
+    checkSelect(p, ctx);
     if (p.metric === 'successRate') {
       if (p.min === undefined)
         ctx.addIssue({
@@ -1142,6 +1179,24 @@ const chaosSpecSchema = z
     },
     expect('a mapping with `steadyState` and `faults`'),
   )
+  .superRefine((c, ctx) => {
+    c.faults.forEach((f, i) => {
+      if (f.every === undefined) return;
+      const at = (field: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: ['faults', i, field], input: undefined, message });
+      if (f.type === 'kill') {
+        if (f.restartAfter === undefined)
+          at('every', 'a recurring kill needs `restartAfter` (else the next kill finds the instance dead)');
+        else if (f.restartAfter + f.coldStart >= f.every)
+          at(
+            'every',
+            '`every` must be longer than `restartAfter` + `coldStart` (the instance is back before the next kill)',
+          );
+      } else if (f.duration === undefined)
+        at('every', 'a recurring fault needs `duration` (how long each occurrence lasts)');
+      else if (f.duration >= f.every) at('duration', '`duration` must be shorter than `every`');
+    });
+  })
   .transform((c): Omit<T.ChaosSpec, 'name'> => {
     const perType = new Map<string, number>();
     const faults = c.faults.map((f): T.FaultSpec => {

@@ -181,8 +181,36 @@ export type LoadProfileSpec = {
 
 // ───────────────────────────── ChaosExperiment ─────────────────────────────
 
+/**
+ * Roles a chaos target or probe can name instead of a service (`select:`), resolved against the
+ * topology when it is loaded (`chaos-targets.ts`), so one experiment fits every topology.
+ */
+export const SERVICE_ROLES = [
+  'entry',
+  'entry-dependency',
+  'leaf',
+  'deepest-leaf',
+  'busiest',
+  'most-called',
+  'optional-dependency',
+  'critical-dependency',
+  'replicated',
+  'dependency',
+] as const;
+export type ServiceRole = (typeof SERVICE_ROLES)[number];
+/** How one service is chosen when a role matches several (`rank:`). */
+export const SERVICE_RANKS = ['most-called', 'busiest', 'deepest', 'first'] as const;
+export type ServiceRank = (typeof SERVICE_RANKS)[number];
+
 export interface TargetSelector {
   service?: string;
+  /**
+   * A role instead of `service` (never both). Only as written: the loader replaces it with the
+   * `service` it resolves to, so the simulator and the live runner see concrete targets.
+   */
+  select?: ServiceRole;
+  /** With `select`: which of the matching services (default per role, see chaos-targets.ts). */
+  rank?: ServiceRank;
   /** Subset / version name. */
   version?: string;
   node?: string;
@@ -203,6 +231,11 @@ interface FaultBase {
   at: Ms;
   /** Undefined = until the end of the run. */
   duration?: Ms;
+  /**
+   * Recurring fault: it starts again every `every` after `at` while the run lasts (a Chaos Mesh
+   * `Schedule`), each time for `duration` (a kill: restarted after `restartAfter`). Undefined = once.
+   */
+  every?: Ms;
 }
 
 export type FaultSpec =
@@ -219,6 +252,9 @@ export interface ProbeSpec {
   name: string;
   /** Service measured (at its inbound side); undefined = the entry as seen by the load generator. */
   service?: string;
+  /** A role instead of `service`, resolved by the loader as a target's `select` (then removed). */
+  select?: ServiceRole;
+  rank?: ServiceRank;
   metric: 'successRate' | 'latency';
   /** For latency: which percentile (e.g. 99). */
   percentile?: number;

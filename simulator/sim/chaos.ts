@@ -11,6 +11,7 @@ import type { DataPlane } from './dataplane.ts';
 import type { Sink } from './sink.ts';
 import type { SimInstance, World } from './world.ts';
 import { humanDuration } from '../model/duration.ts';
+import { faultOccurrences } from '../model/recurrence.ts';
 
 /** Time between a process crash and its removal from the service's endpoints (readiness). */
 export const ENDPOINT_REMOVAL_MS = 1000;
@@ -62,7 +63,9 @@ export class ChaosController {
   }
 
   schedule(experiments: ChaosSpec[]): void {
-    for (const exp of experiments) for (const f of exp.faults) this.scheduleFault(f);
+    for (const exp of experiments)
+      for (const f of exp.faults)
+        for (const once of faultOccurrences(f, this.endMs)) this.scheduleFault(once);
   }
 
   /**
