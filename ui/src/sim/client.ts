@@ -6,7 +6,10 @@ import type { FaultRequest } from './protocol.ts';
 import type { FaultSpec, ScenarioSpec } from '../../../simulator/model/types.ts';
 import type { IntervalFrame } from '../../../simulator/telemetry/interval.ts';
 import type { RunResult } from '../../../simulator/telemetry/types.ts';
-import type { FromWorker, ToWorker } from './protocol.ts';
+import type { FromWorker, GradeReply, ToWorker } from './protocol.ts';
+import type { Bundle } from '../../../simulator/model/load.ts';
+import type { LabSpec } from '../../../simulator/labs/types.ts';
+import type { Answers } from '../../../simulator/labs/grade.ts';
 
 export interface Port {
   postMessage(m: ToWorker): void;
@@ -77,6 +80,13 @@ export class SimClient {
     const runId = this.nextId++;
     const m = await this.ask({ type: 'run', runId, scenario: plain(scenario) }, 'result');
     return { result: m.result, wallMs: m.wallMs };
+  }
+
+  /** Grade one lab step in the worker (the same verdict as `meshdojo lab check`). */
+  async grade(lab: LabSpec, step: number, bundle: Bundle, answers: Answers = {}): Promise<GradeReply> {
+    const runId = this.nextId++;
+    const msg = { type: 'grade', runId, lab: plain(lab), step, bundle: plain(bundle), answers } as const;
+    return (await this.ask(msg, 'graded')).grade;
   }
 
   /** @internal */

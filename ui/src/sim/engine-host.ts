@@ -4,6 +4,7 @@
  */
 import type { FaultSpec } from '../../../simulator/model/types.ts';
 import { runScenario, startRun, type SteppedRun } from '../../../simulator/sim/run.ts';
+import { gradeStep } from '../../../simulator/labs/grade.ts';
 import { frameAt, type IntervalFrame } from '../../../simulator/telemetry/interval.ts';
 import type { RunEvent } from '../../../simulator/telemetry/types.ts';
 import { INJECT_OFFSET_MS, parseToWorker, type FromWorker } from './protocol.ts';
@@ -76,6 +77,11 @@ export function createEngineHost(post: (m: FromWorker) => void, wallClock: () =>
         case 'dispose':
           runs.delete(runId);
           return;
+        case 'grade': {
+          const { result, ...grade } = gradeStep(msg.lab, msg.step, msg.bundle, msg.answers);
+          post({ type: 'graded', runId, grade: { ...grade, hash: result.hash } });
+          return;
+        }
       }
       const live = runs.get(runId);
       if (!live) throw new Error(`no run ${runId} (start it first)`);
