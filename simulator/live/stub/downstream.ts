@@ -47,8 +47,7 @@ export function makeDownstream(
   return {
     send(service, method, path, headers, timeoutMs) {
       const dest = target(service);
-      if (dest === null)
-        return Promise.resolve({ status: 503, cause: 'connect-failure', degraded: false });
+      if (dest === null) return Promise.resolve({ status: 503, cause: 'connect-failure', degraded: false });
       return new Promise<TryResult>((resolve) => {
         let settled = false;
         const finish = (r: TryResult): void => {
@@ -58,18 +57,21 @@ export function makeDownstream(
           resolve(r);
         };
         const req = http.request(
-          { host: '127.0.0.1', port: dest.port, method, path, agent, headers: { ...headers, host: dest.host } },
+          {
+            host: '127.0.0.1',
+            port: dest.port,
+            method,
+            path,
+            agent,
+            headers: { ...headers, host: dest.host },
+          },
           (res) => {
             res.resume();
             res.on('end', () => {
               const status = res.statusCode ?? 0;
               const given = res.headers[STUB_HEADERS.cause];
               const cause =
-                typeof given === 'string' && given !== ''
-                  ? given
-                  : status >= 500
-                    ? 'error-5xx'
-                    : null;
+                typeof given === 'string' && given !== '' ? given : status >= 500 ? 'error-5xx' : null;
               finish({ status, cause, degraded: res.headers[STUB_HEADERS.degraded] === '1' });
             });
             res.on('error', () => finish({ status: 0, cause: 'reset', degraded: false }));

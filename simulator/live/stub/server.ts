@@ -131,12 +131,18 @@ export async function startStub(cfg: StubConfig, record: (r: StubRecord) => void
     counters.arrivals++;
     const from = String(req.headers[STUB_HEADERS.source] ?? 'client');
     const isRetry =
-      req.headers[STUB_HEADERS.retry] !== undefined || Number(req.headers[STUB_HEADERS.envoyAttempt] ?? 1) > 1;
+      req.headers[STUB_HEADERS.retry] !== undefined ||
+      Number(req.headers[STUB_HEADERS.envoyAttempt] ?? 1) > 1;
     let callerGone = false;
     res.on('close', () => {
       if (!res.writableFinished) callerGone = true;
     });
-    const done = (status: number, cause: string | null, degraded: boolean, extra: Partial<StubRecord> = {}): void => {
+    const done = (
+      status: number,
+      cause: string | null,
+      degraded: boolean,
+      extra: Partial<StubRecord> = {},
+    ): void => {
       const orphaned = callerGone;
       if (orphaned) counters.orphaned++;
       if (!callerGone) answer(res, status, cause, degraded, route?.body);
