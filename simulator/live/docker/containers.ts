@@ -23,6 +23,13 @@ export interface ContainerSpec {
   memory?: number;
   /** CPUs (0.5 = half a core). */
   cpus?: number;
+  /** Container name (default `meshdojo-<run>-<instance>`; needed when an instance has several units). */
+  name?: string;
+  /** More labels (the run's, service's, instance's and owner's are always set). */
+  labels?: Record<string, string>;
+  /** Host folders mounted at the same path inside (the repository read-only, a run folder writable). */
+  mounts?: { path: string; readOnly: boolean }[];
+  workingDir?: string;
 }
 
 export interface ContainerBackend {
@@ -56,11 +63,13 @@ export class DockerContainers implements ContainerBackend {
 
   async start(spec: ContainerSpec): Promise<string> {
     const c = await this.docker.createContainer({
-      name: `meshdojo-${spec.runId}-${spec.instance}`.replace(/[^a-zA-Z0-9_.-]/g, '-'),
+      name: (spec.name ?? `meshdojo-${spec.runId}-${spec.instance}`).replace(/[^a-zA-Z0-9_.-]/g, '-'),
       Image: spec.image,
       Cmd: spec.cmd,
       Env: Object.entries({ HOST: '127.0.0.1', ...spec.env }).map(([k, v]) => `${k}=${v}`),
+      ...(spec.workingDir !== undefined && { WorkingDir: spec.workingDir }),
       Labels: {
+        ...spec.labels,
         [LABEL_RUN]: spec.runId,
         [LABEL_SERVICE]: spec.service,
         [LABEL_INSTANCE]: spec.instance,
@@ -69,6 +78,9 @@ export class DockerContainers implements ContainerBackend {
       HostConfig: {
         NetworkMode: 'host',
         Init: true,
+        ...(spec.mounts && {
+          Binds: spec.mounts.map((m) => `${m.path}:${m.path}:${m.readOnly ? 'ro' : 'rw'}`),
+        }),
         ...(spec.memory !== undefined && { Memory: spec.memory }),
         ...(spec.cpus !== undefined && { NanoCpus: Math.round(spec.cpus * 1e9) }),
       },
