@@ -185,16 +185,19 @@ const cases: Case[] = [
   {
     name: 'half-open probe fails: open again',
     policy: (clock) => ({
-      breaker: new CircuitBreaker({ consecutiveFailures: 1, openFor: 30, halfOpenRequests: 1 }, clock),
+      breaker: new CircuitBreaker({ consecutiveFailures: 1, openFor: 200, halfOpenRequests: 1 }, clock),
     }),
+    // Wide gaps between the scripted moments (≈ 100 ms on either side of every state change: open
+    // at 2, half-open at 202, the probe fails at 302, half-open again at 502): a
+    // loaded machine's timer slack once let the probe's answer land after the `after` look.
     steps: [
       [0, (s) => s.driver.request('a', [e500()])],
-      [15, (s) => (s.notes.before = s.breaker!.state)],
-      [60, (s) => (s.notes.halfOpen = s.breaker!.state)],
-      [60, (s) => s.driver.request('probe', [e500()])],
-      [72, (s) => (s.notes.after = s.breaker!.state)],
+      [40, (s) => (s.notes.before = s.breaker!.state)],
+      [300, (s) => (s.notes.halfOpen = s.breaker!.state)],
+      [300, (s) => s.driver.request('probe', [e500()])],
+      [400, (s) => (s.notes.after = s.breaker!.state)],
     ],
-    duration: 80,
+    duration: 420,
     check: ({ driver, notes }) => {
       expect(driver.reply('probe')).toMatchObject({ status: 500, tries: 1 });
       expect(notes).toEqual({ before: 'open', halfOpen: 'half-open', after: 'open' });
