@@ -75,10 +75,13 @@ describe('roles resolve against the topology', () => {
   it("busiest is the docs' utilisation arithmetic: details ≈ 53 % of Bookinfo, currencyservice ≈ 54 % of the Boutique", () => {
     const b = loadBundle([BOOKINFO]);
     const rate = (b.load as { rate: number }).rate;
-    expect(serviceFacts(b.topology!, b.load).get('details')!.load * rate / 1000).toBeCloseTo(0.53, 1);
+    expect((serviceFacts(b.topology!, b.load).get('details')!.load * rate) / 1000).toBeCloseTo(0.53, 1);
     const o = loadBundle([BOUTIQUE]);
     const oRate = (o.load as { rate: number }).rate;
-    expect(serviceFacts(o.topology!, o.load).get('currencyservice')!.load * oRate / 1000).toBeCloseTo(0.54, 1);
+    expect((serviceFacts(o.topology!, o.load).get('currencyservice')!.load * oRate) / 1000).toBeCloseTo(
+      0.54,
+      1,
+    );
   });
 
   it('probes and both sides of a partition resolve too; versions and counts are kept', () => {
