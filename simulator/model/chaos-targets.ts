@@ -13,7 +13,7 @@
  * - calls: invocations of a service per request of the load (the load's request mix, else the
  *   topology's entry), following every call step with its `probability` and `times`, versions
  *   weighted by their replicas (round-robin over instances);
- * - load: calls × mean service time ÷ capacity (replicas × worker slots, or cores when `cpu` is
+^ * - load: calls × mean service time (ms) ÷ capacity (replicas × worker slots, or cores when `cpu` is
  *   smaller) — a utilisation per entry request, so the ranking holds whatever the rate;
  * - depth: the longest call path from the entry (the entry is 0).
  */

@@ -129,6 +129,9 @@ describe('exported manifests validate against the published schemas', () => {
     const out = exportScenario(scenario, 'chaos-toolkit');
     const exp = JSON.parse(out.files[0]!.text);
     expect(exp['steady-state-hypothesis'].probes.length).toBeGreaterThan(0);
-    expect(exp.method[0].provider.module).toBe('chaosistio.fault.actions');
+    // the latency fault: the Chaos Mesh NetworkChaos, created by chaosk8s at 30 s into the method
+    expect(exp.method[0].provider.func).toBe('create_custom_object');
+    expect(exp.method[0].provider.arguments.resource.kind).toBe('NetworkChaos');
+    expect(exp.method[0].pauses.before).toBe(30);
   });
 });

@@ -1,7 +1,8 @@
 /** `meshdojo export`: a scenario → files for a real cluster. Isomorphic (returns texts). */
 import { stringify } from 'yaml';
 import type { ScenarioSpec } from '../../model/types.ts';
-import { exportChaosMesh, exportChaosToolkit } from './chaos.ts';
+import { exportChaosMesh } from './chaos.ts';
+import { exportChaosToolkit } from '../chaos-toolkit.ts';
 import { mergedPolicy, type ExportDocs, type ExportResult } from './common.ts';
 import { exportIstio } from './istio.ts';
 import { exportKubernetes } from './kubernetes.ts';
