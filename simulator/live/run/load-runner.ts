@@ -113,9 +113,9 @@ export class LoadRunner {
         const failed = cause !== null || status >= 500;
         if (failed && tries <= this.o.load.retries.attempts && !this.stopped) {
           tryCauses.push(cause ?? 'error-5xx');
-          this.o.load.retries.backoff > 0
-            ? this.timer(this.o.load.retries.backoff, () => attempt(tries + 1))
-            : attempt(tries + 1);
+          if (this.o.load.retries.backoff > 0)
+            this.timer(this.o.load.retries.backoff, () => attempt(tries + 1));
+          else attempt(tries + 1);
           return;
         }
         if (this.stopped) return;

@@ -11,7 +11,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ScenarioSpec } from '../../model/types.ts';
 import type { IntervalFrame } from '../../telemetry/interval.ts';
 import type { RunEvent } from '../../telemetry/types.ts';
 import { ProcessBackend } from '../backend/process.ts';
