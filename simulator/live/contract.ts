@@ -66,6 +66,11 @@ export interface EndpointRecord {
   address: string;
   /** Kubernetes readiness: not ready = not picked (unless the balancer is in panic). */
   ready: boolean;
+  /**
+   * No sidecar in front of it (a service outside the mesh): the caller's sidecar speaks plain
+   * text to it even when it has TLS material. Absent = a sidecar's inbound listener.
+   */
+  plaintext?: boolean;
 }
 
 /** Destinations' endpoints, by service name (what a control plane pushes as EDS). */
@@ -136,6 +141,14 @@ export const HEADERS = {
   deadline: 'x-meshdojo-deadline',
   /** The request kind of the load's mix (the header set index), for route matches. */
   caller: 'x-meshdojo-caller',
+  /**
+   * On an answer: meshdojo's failure cause (`simulator/model/causes.ts` name) when a proxy or the
+   * service knows it (`denied`, `mtls`, `overflow`, `breaker-open`…); absent on a success. The
+   * caller's sidecar reads it as the upstream's cause, the app as the reason its call failed.
+   */
+  cause: 'x-meshdojo-cause',
+  /** Set by the caller's sidecar: the calling service (what an inbound sidecar logs as `from` without mTLS). */
+  source: 'x-meshdojo-source',
 } as const;
 
 /** One line of a sidecar's access log (Envoy's JSON access-log fields, plus what the report needs). */
@@ -162,4 +175,6 @@ export interface AccessRecord {
   upstream_host: string | null;
   request_id: string;
   trace_id: string;
+  /** Why, in words, when the cause alone does not say it (a refused certificate: `expired (CERT_HAS_EXPIRED)`). */
+  detail?: string;
 }

@@ -8,19 +8,13 @@ import type { VirtualClock } from '../engine/clock.ts';
 import { makeSampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
 import type { MeshPolicySpec, MtlsMode, ScenarioSpec } from '../model/types.ts';
-import { createBalancer } from '../mesh/balancer.ts';
-import { Cluster, type ClusterPolicy } from '../mesh/cluster.ts';
-import type { Exchange } from '../mesh/exchange.ts';
+import { Cluster } from '../mesh/cluster.ts';
+import { buildPolicyCluster } from '../mesh/policy-cluster.ts';
 import { CanaryController, type CanaryAnalysis } from '../control/canary.ts';
 import { CircuitBreaker } from '../mesh/breaker.ts';
-import { UNLIMITED } from '../mesh/defaults.ts';
 import { resolvePolicies } from '../mesh/resolve.ts';
-import { FaultInjector } from '../mesh/fault.ts';
 import { OutlierDetector } from '../mesh/outlier.ts';
-import { ConnectionPool } from '../mesh/pool.ts';
 import { getProfile, type DataPlaneProfile, type ProfileName } from './profiles.ts';
-import { createRetryGate } from '../mesh/retry-budget.ts';
-import { RetryPolicy } from '../mesh/retry.ts';
 import { Router } from '../mesh/router.ts';
 import { Authorizer, spiffeId } from '../mesh/security.ts';
 import type { MeshEvent } from '../mesh/types.ts';
@@ -132,62 +126,29 @@ export function buildMesh(
       endpointsOf.set(svc.id, endpoints);
     }
     if (!proxy || !profile.supportsL7) return new Cluster(endpoints, {}, meshRng, label);
-    const policy: ClusterPolicy = {};
-    const dest = resolved.destination(svc.name);
-    const routeTimeout = dest.timeout;
-    policy.routeTimeoutMs = routeTimeout ?? Infinity;
     const canary = canaries.find((k) => k.spec.service === svc.name);
-    const routes = dest.routes.length
-      ? dest.routes
-      : canary
-        ? [{ split: { [canary.spec.stable]: 100, [canary.spec.canary]: 0 } }]
-        : [];
-    if (routes.length) {
-      const router = new Router(
-        [...routes],
-        svc.versions.map((v) => v.name),
-        { timeout: routeTimeout },
-      );
-      policy.router = router;
+    const built = buildPolicyCluster({
+      dest: resolved.destination(svc.name),
+      versions: svc.versions.map((v) => v.name),
+      endpoints,
+      clock,
+      rng: meshRng,
+      balancerRng: lbRng.stream(label),
+      label,
+      hostNames: svc.instances.map((i) => i.name),
+      sink: meshSink,
+      fallbackRoutes: canary ? [{ split: { [canary.spec.stable]: 100, [canary.spec.canary]: 0 } }] : [],
+    });
+    if (built.router) {
       const list = routersByService.get(svc.name) ?? [];
-      list.push(router);
+      list.push(built.router);
       routersByService.set(svc.name, list);
-      if (canary) setCanaryWeight(router, canary.spec.stable, canary.spec.canary, canary.ctl.canaryWeight);
+      if (canary)
+        setCanaryWeight(built.router, canary.spec.stable, canary.spec.canary, canary.ctl.canaryWeight);
     }
-    // Resolved in one place (mesh/resolve.ts); `attempts: 0` with a per-try timeout keeps the policy.
-    if (dest.retries) policy.retry = new RetryPolicy(dest.retries);
-    const poolSpec = dest.connectionPool;
-    if (policy.retry) policy.retryGate = createRetryGate(dest.retryBudget, poolSpec.maxRetries);
-    if (
-      poolSpec.maxConnections < UNLIMITED ||
-      poolSpec.maxRequests < UNLIMITED ||
-      poolSpec.maxPendingRequests < UNLIMITED
-    )
-      policy.pool = new ConnectionPool<Exchange>(poolSpec);
-    const outlierSpec = dest.outlierDetection;
-    if (outlierSpec) {
-      const od = new OutlierDetector(outlierSpec, svc.instances.length, clock, {
-        subject: label,
-        hostNames: svc.instances.map((i) => i.name),
-        sink: meshSink,
-      });
-      od.start();
-      outlierDetectors.push(od);
-      policy.outlier = od;
-    }
-    if (dest.circuitBreaker) {
-      const b = new CircuitBreaker(dest.circuitBreaker, clock, { subject: label, sink: meshSink });
-      breakers.push(b);
-      policy.breaker = b;
-    }
-    policy.balancer = createBalancer(dest.loadBalancer, lbRng.stream(label));
-    if (dest.faults) {
-      const f = new FaultInjector(dest.faults);
-      if (f.active) policy.fault = f;
-    }
-    policy.deadlinePropagation = dest.deadlinePropagation;
-    policy.rerouteOnRetry = dest.retryRebalancesSplit;
-    return new Cluster(endpoints, policy, meshRng, label);
+    if (built.outlier) outlierDetectors.push(built.outlier);
+    if (built.breaker) breakers.push(built.breaker);
+    return built.cluster;
   };
 
   // ── callee side: mTLS and authorization ──
