@@ -124,26 +124,26 @@ export class LiveCollector {
     if (at <= this.durationMs) this.push(at, done);
   }
 
+  /** The load sent an entry request at `t` (counted as arrived even if it never completes). */
+  clientSent(t: number, to: string): void {
+    if (t <= this.durationMs) this.verdict.edgeRequest(this.edge('client', to), t);
+  }
+
   client(r: ClientRecord): void {
     const e = this.edge('client', r.to);
     const v = this.verdict;
-    this.completion(
-      r.t,
-      r.t + r.duration,
-      () => {
-        v.edgeRequest(e, r.t);
-      },
-      () => {
-        for (let k = 0; k < r.tries; k++) v.edgeAttempt(e, k > 0, r.t, k === 0);
-        for (const c of r.tryCauses) v.edgeAttemptFailed(e, causeOf(c));
-        if (r.cause) v.edgeAttemptFailed(e, causeOf(r.cause));
-        for (let k = 1; k < r.tries; k++) v.clientRetry();
-        const ok = r.cause === null;
-        v.edgeDone(e, r.duration, ok, causeOf(r.cause));
-        v.entryDone(r.duration, ok, causeOf(r.cause), r.degraded);
-        this.entryCompleted++;
-      },
-    );
+    const at = r.t + r.duration;
+    if (r.t > this.durationMs || at > this.durationMs) return;
+    this.push(at, () => {
+      for (let k = 0; k < r.tries; k++) v.edgeAttempt(e, k > 0, r.t, k === 0);
+      for (const c of r.tryCauses) v.edgeAttemptFailed(e, causeOf(c));
+      if (r.cause) v.edgeAttemptFailed(e, causeOf(r.cause));
+      for (let k = 1; k < r.tries; k++) v.clientRetry();
+      const ok = r.cause === null;
+      v.edgeDone(e, r.duration, ok, causeOf(r.cause));
+      v.entryDone(r.duration, ok, causeOf(r.cause), r.degraded);
+      this.entryCompleted++;
+    });
   }
 
   stub(r: StubRecord): void {

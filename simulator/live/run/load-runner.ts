@@ -44,6 +44,8 @@ export interface LoadRunnerOptions {
   runId: string;
   maxRequests: number;
   onRecord: (r: ClientRecord) => void;
+  /** An entry request was sent (its first try): arrivals count even when no answer comes. */
+  onSend?: (t: number, to: string) => void;
   /** Called once when `maxRequests` is reached (a run past its request bound). */
   onBound?: () => void;
 }
@@ -108,6 +110,7 @@ export class LoadRunner {
     const id = `${this.o.runId}-${++this.n}`;
     const t0 = this.o.now();
     const tryCauses: string[] = [];
+    this.o.onSend?.(t0, target.service);
     const attempt = (tries: number): void => {
       this.once(target, hdr, id, (status, cause, degraded) => {
         const failed = cause !== null || status >= 500;
