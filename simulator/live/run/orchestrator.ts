@@ -112,6 +112,10 @@ export class LiveRun {
   private usageStart = new Map<string, number>();
   /** Workload certificates by service (a local CA made for the run), when there is a mesh. */
   private readonly certs = new Map<string, TlsMaterial>();
+  /** Mesh events already taken from each sidecar's /stats, and the breakers and detectors at the end. */
+  private readonly seenMeshEvents = new Map<string, Set<string>>();
+  private breakers: MeshCost['breakers'] = [];
+  private detectors: MeshCost['outlierDetectors'] = [];
   readonly durationMs: number;
 
   constructor(private readonly o: LiveRunOptions) {
@@ -187,6 +191,7 @@ export class LiveRun {
       if (this.stopping) throw new LiveRunError('stopped before the run began');
       await this.runLoad();
       this.send({ type: 'DRAIN' });
+      await this.meshAtEnd();
       const result = this.finish();
       await this.teardown();
       this.send({ type: 'STOPPED' });
@@ -546,6 +551,7 @@ export class LiveRun {
         g.slots += stats.slots;
       }),
     );
+    await this.meshEvents();
     for (const [svc, g] of bySvc)
       this.collector.gaugesAt(at, svc, {
         queue: g.queue,
@@ -553,6 +559,61 @@ export class LiveRun {
         busySlots: g.busy,
         totalSlots: g.slots,
       });
+  }
+
+  private async sidecarStats(): Promise<{ name: string; stats: SidecarStatsJson }[]> {
+    const out: { name: string; stats: SidecarStatsJson }[] = [];
+    await Promise.all(
+      [...this.instances.values()]
+        .filter((st) => st.up && st.plan.sidecar)
+        .map(async (st) => {
+          const stats = await httpJson<SidecarStatsJson>(
+            `http://127.0.0.1:${st.plan.sidecar!.admin}${ADMIN_PATHS.stats}`,
+            500,
+          );
+          if (stats) out.push({ name: st.plan.name, stats });
+        }),
+    );
+    return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /**
+   * Breaker and outlier events from the sidecars. Their times are on each sidecar's own clock, so
+   * they are placed at the moment they are read, keeping their spacing (within one interval).
+   */
+  private async meshEvents(): Promise<void> {
+    if (this.plan.mode === 'none') return;
+    const now = this.now();
+    for (const { name, stats } of await this.sidecarStats()) {
+      const list = stats.events ?? [];
+      if (list.length === 0) continue;
+      const seen = this.seenMeshEvents.get(name) ?? new Set<string>();
+      this.seenMeshEvents.set(name, seen);
+      const newest = list[list.length - 1].t;
+      for (const e of list) {
+        const key = `${e.t}|${e.kind}|${e.subject}|${e.state ?? ''}|${e.reason}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const t = Math.max(0, now - (newest - e.t));
+        this.recordEvent({
+          t,
+          kind: e.kind,
+          subject: e.subject,
+          ...(e.state ? { state: e.state } : {}),
+          reason: e.reason,
+        });
+      }
+    }
+  }
+
+  private async meshAtEnd(): Promise<void> {
+    if (this.plan.mode === 'none') return;
+    await this.meshEvents();
+    for (const { stats } of await this.sidecarStats())
+      for (const c of Object.values(stats.clusters ?? {})) {
+        if (c.breaker) this.breakers.push(c.breaker);
+        if (c.outlier) this.detectors.push(c.outlier);
+      }
   }
 
   private recordEvent(e: RunEvent): void {
@@ -712,8 +773,8 @@ export class LiveRun {
       cpuCoreSeconds: Math.round(cpuMs) / 1000,
       cpuCores: Math.round((cpuMs / this.durationMs) * 1000) / 1000,
       memoryMB: Math.round(sidecars.reduce((n, u) => n + u.rssMb, 0) * 10) / 10,
-      breakers: [],
-      outlierDetectors: [],
+      breakers: this.breakers,
+      outlierDetectors: this.detectors,
     };
     void entryRequests;
   }
@@ -749,6 +810,15 @@ export class LiveRun {
     await this.faults?.close();
     this.faults = null;
   }
+}
+
+/** The parts of a sidecar's `GET /stats` the run reads. */
+interface SidecarStatsJson {
+  events?: { t: number; kind: RunEvent['kind']; subject: string; state?: string; reason: string }[];
+  clusters?: Record<
+    string,
+    { breaker?: MeshCost['breakers'][number] | null; outlier?: MeshCost['outlierDetectors'][number] | null }
+  >;
 }
 
 function inbound(i: LiveInstancePlan): number {
