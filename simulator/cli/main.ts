@@ -32,6 +32,8 @@ import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from
 import { registerInterop } from './interop.ts';
 import { registerToxiproxyCommand } from '../live/toxiproxy/command.ts';
 import { registerK6Command } from '../live/k6/command.ts';
+import { registerLive } from './live.ts';
+import { withLocalProfile } from './calibrate.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -176,6 +178,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerInterop(program, setExit);
   registerToxiproxyCommand(program);
   registerK6Command(program, setExit);
+  registerLive(program, setExit, {
+    buildScenario: (files, opts) => buildScenario(files, opts),
+    emit,
+    useColor,
+    verdict,
+    checkOutputs,
+  });
 
   program.addHelpText(
     'after',
@@ -185,6 +194,7 @@ Exit codes: 0 ok, 1 a threshold or steady-state probe did not hold (or had no da
 Examples:
   meshdojo run topologies/bookinfo.yaml
   meshdojo run topologies/bookinfo.yaml chaos/bookinfo-ratings-slow.yaml --format html --out report.html
+  meshdojo live run topologies/bookinfo.yaml --duration 30s
   meshdojo sweep topologies/bookinfo.yaml chaos/bookinfo-ratings-slow.yaml \\
     --policy topologies/policies/bookinfo-ratings-retries.yaml --vary 'ratings.retries.attempts=0..3'`,
   );
@@ -384,7 +394,8 @@ async function sweepCommand(files: string[], opts: MultiOptions): Promise<number
 function buildScenario(files: string[], opts: CommonOptions): ScenarioSpec {
   checkReadable(files);
   const bundle = loadFiles(files);
-  return scenarioFromBundle(bundle, overridesFrom(files, opts));
+  // `dataPlane: { profile: local }` reads this machine's calibration file (meshdojo live calibrate).
+  return withLocalProfile(scenarioFromBundle(bundle, overridesFrom(files, opts)), files);
 }
 
 function overridesFrom(files: string[], opts: CommonOptions): ScenarioOverrides {

@@ -1235,6 +1235,8 @@ export const DATA_PLANE_PROFILES: Record<string, T.DataPlaneMode> = {
   consul: 'sidecar',
   appmesh: 'sidecar',
   'traefik-mesh': 'per-node',
+  /** This machine's meshdojo sidecar, measured by `meshdojo live calibrate`. */
+  local: 'sidecar',
 };
 /** Products whose defaults a policy may ask for (`spec.defaults`). */
 export const DEFAULT_PROFILES = DEFAULTS_KEYS;

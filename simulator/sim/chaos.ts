@@ -243,7 +243,7 @@ function toxicOf(f: Extract<FaultSpec, { type: 'latency' | 'abort' | 'loss' }>):
   }
 }
 
-function describeFault(f: FaultSpec): string {
+export function describeFault(f: FaultSpec): string {
   const target =
     'target' in f
       ? selectorText(f.target)

@@ -45,7 +45,9 @@ export type ProfileName =
   | 'kuma'
   | 'consul'
   | 'appmesh'
-  | 'traefik-mesh';
+  | 'traefik-mesh'
+  /** Measured on this machine by `meshdojo live calibrate` (registered by the CLI from its file). */
+  | 'local';
 
 export interface DataPlaneProfile {
   readonly name: ProfileName;
@@ -109,7 +111,7 @@ const ENVOY_ELSEWHERE = [
   'workerCores 2: as Istio’s benchmark (2 workers); this product’s Envoy concurrency is not published.',
 ];
 
-export const PROFILES: Readonly<Record<ProfileName, DataPlaneProfile>> = Object.freeze({
+export const PROFILES: Readonly<Record<Exclude<ProfileName, 'local'>, DataPlaneProfile>> = Object.freeze({
   none: Object.freeze({
     name: 'none',
     title: 'no mesh',
@@ -240,7 +242,8 @@ export const PROFILES: Readonly<Record<ProfileName, DataPlaneProfile>> = Object.
   }),
 });
 
-export const PROFILE_NAMES: readonly ProfileName[] = [
+/** The published profiles (`local`, measured here, is registered at run time: `registerProfile`). */
+export const PROFILE_NAMES: readonly Exclude<ProfileName, 'local'>[] = [
   'none',
   'istio-sidecar',
   'istio-ambient',
@@ -252,14 +255,38 @@ export const PROFILE_NAMES: readonly ProfileName[] = [
   'traefik-mesh',
 ];
 
-export function isProfileName(name: string): name is ProfileName {
+/**
+ * Profiles measured at run time (`local`): the isomorphic simulator cannot read files, so the
+ * CLI reads the calibration file and registers the profile here before it runs.
+ */
+const measured = new Map<string, DataPlaneProfile>();
+
+export function registerProfile(p: DataPlaneProfile): void {
+  measured.set(p.name, Object.freeze({ ...p }));
+}
+
+export function registeredProfile(name: string): DataPlaneProfile | undefined {
+  return measured.get(name);
+}
+
+export function isProfileName(name: string): name is Exclude<ProfileName, 'local'> {
   return (PROFILE_NAMES as readonly string[]).includes(name);
 }
 
 /** The profile called `name`; throws with the list of known names. */
 export function getProfile(name: string): DataPlaneProfile {
+  if (name === 'local') {
+    const p = measured.get('local');
+    if (!p)
+      throw new Error(
+        'the data-plane profile `local` is measured on this machine: run `meshdojo live calibrate` first (it writes .meshdojo/profile-local.json)',
+      );
+    return p;
+  }
   if (!isProfileName(name)) {
-    throw new Error(`unknown data-plane profile '${name}' (known: ${PROFILE_NAMES.join(', ')})`);
+    throw new Error(
+      `unknown data-plane profile '${name}' (known: ${[...PROFILE_NAMES, 'local'].join(', ')})`,
+    );
   }
   return PROFILES[name];
 }
