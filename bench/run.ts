@@ -13,6 +13,8 @@
  * `--baseline [commit]` and `--only startup|sim|scale` run the groups of bench/perf.ts (start-up,
  * and calls per CPU-second against a baseline commit side by side, default bcae645) and nothing
  * else; `--rounds N`.
+ * `--only live` measures one live sidecar hop against a direct call and HAProxy
+ * (bench/live-sidecar.ts), and runs nothing else; `--only live --soak` is its 10-minute soak.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -97,6 +99,13 @@ say(
   `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores. ${quick ? '(quick mode)' : ''}`,
 );
 say();
+
+if (valueOf('--only') === 'live' || args.has('--soak')) {
+  // The live sidecar hop vs HAProxy (bench/live-sidecar.ts reads the same argv: --quick, --rounds,
+  // --soak, --write-docs) and nothing else.
+  await import('./live-sidecar.ts');
+  process.exit(0);
+}
 
 // ── issue #13's groups (bench/perf.ts): --baseline [commit], --only startup|sim|scale ──
 const only = valueOf('--only');
@@ -253,5 +262,7 @@ function writeDocsIfAsked(): void {
   console.error(`bench: wrote ${path}`);
 }
 
-// The UI case (Chromium frame time, events/s in a Web Worker vs Node) lives in its own file.
+// The live sidecar hop vs HAProxy (its own block of docs/benchmarks.md), then the UI case
+// (Chromium frame time, events/s in a Web Worker vs Node); each lives in its own file.
+await import('./live-sidecar.ts');
 await import('./ui-browser.ts');

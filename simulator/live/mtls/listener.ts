@@ -42,9 +42,12 @@ export class DualListener {
       socket.setTimeout(0);
       socket.pause();
       socket.unshift(chunk);
+      // TLS reads what was unshifted itself (initRead in Node's _tls_wrap); plain HTTP needs a resume.
       if (chunk[0] === 0x16 && this.secure !== null) this.secure.emit('connection', socket);
-      else this.plain.emit('connection', socket);
-      socket.resume();
+      else {
+        this.plain.emit('connection', socket);
+        socket.resume();
+      }
     });
   }
 
