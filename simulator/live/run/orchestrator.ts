@@ -418,6 +418,7 @@ export class LiveRun {
         if (alive === undefined) throw new LiveRunError(exitText(exit));
       }
       if (this.state === 'failed') this.checkFailed();
+      if (this.stopping && this.state === 'starting') throw new LiveRunError('stopped while starting');
       if ((await httpStatus('GET', u.healthUrl, 1000)) === 200) return;
       if (Date.now() > deadline) {
         const tail = this.o.backend.output?.(u.name).stderr ?? '';
