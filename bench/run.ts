@@ -32,6 +32,11 @@ const valueOf = (flag: string): string | undefined => {
   const v = i >= 0 ? argv[i + 1] : undefined;
   return v !== undefined && !v.startsWith('--') ? v : undefined;
 };
+// `--only fidelity`: the sim-to-live fidelity benchmark alone (live processes; writes docs/fidelity.md).
+if (valueOf('--only') === 'fidelity') {
+  await import('./fidelity.ts');
+  process.exit(0);
+}
 const quick = args.has('--quick');
 const out: string[] = [];
 const say = (line = ''): void => {

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { ScenarioSpec } from '../model/types.ts';
 import type { RunResult } from '../telemetry/types.ts';
 import type { JobMessage, ReplyMessage } from './worker.ts';
+import { registeredProfile } from '../sim/profiles.ts';
 
 export interface PoolOptions {
   /** Worker threads to start (default: all cores, capped at the number of scenarios). */
@@ -65,7 +66,12 @@ export async function runMany(
         worker.postMessage(msg);
       };
       for (let i = 0; i < size; i++) {
-        const worker = new Worker(bootstrap, { eval: true, workerData: { runner } });
+        // A measured profile (`local`, read from its file by this thread) goes to the workers too.
+        const local = registeredProfile('local');
+        const worker = new Worker(bootstrap, {
+          eval: true,
+          workerData: { runner, ...(local ? { profiles: [local] } : {}) },
+        });
         workers.push(worker);
         const state = { job: -1 };
         worker.on('message', (reply: ReplyMessage) => {

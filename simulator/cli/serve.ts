@@ -4,10 +4,11 @@
  * only hands out files, under any path prefix (a workshop host's sub-path).
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.ts';
+import { readLiveState } from './live-up.ts';
 
 export const UI_ROOT = fileURLToPath(new URL('../../ui/', import.meta.url));
 
@@ -55,6 +56,10 @@ export function startStaticServer(
   const base = resolve(root);
   const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    if (path === LIVE_STREAM_PATH || path === `${prefix}${LIVE_STREAM_PATH.slice(1)}`) {
+      liveStream(req, res);
+      return;
+    }
     if (path === prefix.slice(0, -1)) {
       res.writeHead(301, { location: prefix }).end();
       return;
@@ -97,6 +102,38 @@ export function startStaticServer(
       });
     });
   });
+}
+
+/** Server-Sent Events of the topology `meshdojo live up` keeps running (IntervalFrame and RunEvent). */
+export const LIVE_STREAM_PATH = '/api/live/stream';
+
+/**
+ * `GET /api/live/stream`: relays the live-up supervisor's stream (`event: frame` with an
+ * IntervalFrame per closed interval, `event: event` per RunEvent); 404 with a JSON reason when no
+ * live topology is running. The supervisor is found through `.meshdojo/live/state.json`.
+ */
+function liveStream(req: IncomingMessage, res: ServerResponse): void {
+  const st = readLiveState();
+  const gone = (why: string): void => {
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: why }) + '\n');
+  };
+  if (!st) return gone('no live topology is running (start one with `meshdojo live up FILE…`)');
+  const up = request(
+    { host: '127.0.0.1', port: st.controlPort, path: '/stream', method: 'GET', agent: false },
+    (u) => {
+      res.writeHead(u.statusCode ?? 502, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      u.pipe(res);
+    },
+  );
+  up.on('error', () =>
+    gone(`the live topology ${st.scenario} is not answering (its supervisor, pid ${st.pid}, is gone?)`),
+  );
+  req.on('close', () => up.destroy());
+  up.end();
 }
 
 export function parsePort(text: string): number {

@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ScenarioSpec } from '../model/types.ts';
 import type { RunResult } from '../telemetry/types.ts';
+import { registerProfile, type DataPlaneProfile } from '../sim/profiles.ts';
 
 export interface JobMessage {
   id: number;
@@ -21,7 +22,8 @@ export type ReplyMessage =
 type Runner = (scenario: ScenarioSpec) => RunResult;
 
 async function loadRunner(): Promise<Runner> {
-  const data = workerData as { runner?: string } | null;
+  const data = workerData as { runner?: string; profiles?: DataPlaneProfile[] } | null;
+  for (const p of data?.profiles ?? []) registerProfile(p);
   const mod = (data?.runner ? await import(data.runner) : await import('../sim/run.ts')) as {
     runScenario: Runner;
   };

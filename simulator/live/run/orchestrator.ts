@@ -123,7 +123,8 @@ export class LiveRun {
     this.durationMs = o.scenario.duration ?? 0;
     if (!(this.durationMs > 0)) throw new LiveRunError('a live run needs a duration (give --duration)');
     this.lifecycle = startLifecycle({
-      startMs: o.startTimeoutMs ?? 60_000,
+      // The chart's bound is the backstop: each unit's own (shorter) bound gives the precise error.
+      startMs: (o.startTimeoutMs ?? 60_000) + 10_000,
       // `live up` keeps the topology until it is stopped (a day at most).
       runMs: o.keepRunning ? 24 * 3600_000 : this.durationMs + 30_000,
       drainMs: 30_000,
@@ -417,6 +418,7 @@ export class LiveRun {
         if (alive === undefined) throw new LiveRunError(exitText(exit));
       }
       if (this.state === 'failed') this.checkFailed();
+      if (this.stopping && this.state === 'starting') throw new LiveRunError('stopped while starting');
       if ((await httpStatus('GET', u.healthUrl, 1000)) === 200) return;
       if (Date.now() > deadline) {
         const tail = this.o.backend.output?.(u.name).stderr ?? '';
