@@ -80,7 +80,8 @@ export class LatencyHistogram {
   private readonly mask: number;
   private readonly base: number;
   private readonly maxLength: number;
-  private counts: Float64Array;
+  /** 32-bit counts: half the cache lines of doubles (a run records millions of values into a few hundred histograms); a bucket never holds 2^32 values. */
+  private counts: Uint32Array;
   /** The first min(n, SPARSE_CAP) recorded values, µs. Valid while n ≤ SPARSE_CAP. */
   private readonly raw: Float64Array = new Float64Array(SPARSE_CAP);
   private rawSorted = true;
@@ -104,7 +105,7 @@ export class LatencyHistogram {
     this.base = l.base;
     this.maxLength = l.maxLength;
     this.lo = l.maxLength;
-    this.counts = new Float64Array(Math.min(l.maxLength, 2 ** (l.mag + 1)));
+    this.counts = new Uint32Array(Math.min(l.maxLength, 2 ** (l.mag + 1)));
   }
 
   /** Index of the count slot of an integer value in µs (0 ≤ v ≤ 2^32 − 1). */
@@ -159,7 +160,7 @@ export class LatencyHistogram {
     let len = this.counts.length;
     while (len <= i) len *= 2;
     if (len > this.maxLength) len = this.maxLength;
-    const next = new Float64Array(len);
+    const next = new Uint32Array(len);
     next.set(this.counts);
     this.counts = next;
   }
