@@ -454,5 +454,6 @@ describe('loader robustness (fast-check)', () => {
     console.log(
       `fuzz: ${runs} documents, ${tally.loaded} loaded, ${tally.refused} refused with ${tally.issues} issues`,
     );
-  });
+    // A hang guard, not a speed check: 10,000 loads take ≈ 40 s alone and over 120 s on a shared 2-core machine.
+  }, 600_000);
 });
