@@ -72,6 +72,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Runs the CLI with `argv` (as process.argv: node, script, args…) and resolves to the exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  quietOnClosedPipe();
   let exitCode = EXIT_OK;
   const program = buildProgram((code) => {
     exitCode = code;
@@ -82,6 +83,18 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   } catch (err) {
     return reportError(err);
   }
+}
+
+/**
+ * `meshdojo lab list | head`: the reader closing the pipe early is not an error (as for `ls | head`);
+ * stop quietly instead of an unhandled EPIPE stack.
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+      throw err;
+    });
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {

@@ -2,7 +2,9 @@
  * docs/getting-started.md, word for word: every line of its `sh` blocks runs in a fresh copy of
  * the repository's content (a temporary folder, so nothing it writes lands in the checkout), with
  * this checkout's node_modules. `npm ci` is the one line not run again: the test runs inside an
- * installed checkout, and a second install is CI's own first step.
+ * installed checkout, and a second install is CI's own first step. `scripts/` is copied too: npm 11
+ * runs a package's own bin (`npx meshdojo` inside it) by linking it into the npx cache, which runs
+ * its `prepare` script (the bundle build) the first time, as on a newcomer's machine.
  */
 import { execSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -20,7 +22,7 @@ const commands = [...page.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
 );
 
 const work = mkdtempSync(join(tmpdir(), 'meshdojo-getting-started-'));
-for (const dir of ['bin', 'simulator', 'topologies', 'chaos', 'labs', 'docs'])
+for (const dir of ['bin', 'scripts', 'simulator', 'topologies', 'chaos', 'labs', 'docs'])
   cpSync(join(ROOT, dir), join(work, dir), { recursive: true });
 cpSync(join(ROOT, 'package.json'), join(work, 'package.json'));
 symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
