@@ -3,12 +3,28 @@
  * worker's engine host: the same checks and the same run hash as `meshdojo lab check`.
  */
 import { describe, expect, it } from 'vitest';
+import { reactive } from 'vue';
 import { createEngineHost } from '../../ui/src/sim/engine-host.ts';
 import { SimClient, type Port } from '../../ui/src/sim/client.ts';
 import type { FromWorker, ToWorker } from '../../ui/src/sim/protocol.ts';
 import { parseToWorker } from '../../ui/src/sim/protocol.ts';
 import { LABS, solutionFiles, startFiles, stepBundle } from '../../ui/src/labs/library.ts';
 import { checkStep, findLab } from '../../simulator/cli/lab.ts';
+
+/** A port that clones on post, synchronously, as a browser's Worker.postMessage does. */
+function cloningClient(): SimClient {
+  const host = createEngineHost((m: FromWorker) =>
+    queueMicrotask(() => port.onmessage?.({ data: structuredClone(m) })),
+  );
+  const port: Port = {
+    onmessage: null,
+    postMessage(m: ToWorker) {
+      const copy = structuredClone(m);
+      queueMicrotask(() => host.handle(copy));
+    },
+  };
+  return new SimClient(port);
+}
 
 function client(): SimClient {
   const port: Port = {
@@ -64,5 +80,22 @@ describe('labs in the UI', () => {
     expect(parseToWorker({ type: 'grade', runId: 1, lab: {}, step: 0, answers: {} })).toMatch(
       /bundle missing/,
     );
+  });
+
+  it("grades with the panel's answers as a Vue reactive object (a Worker cannot clone a proxy)", async () => {
+    const lab = LABS.find((l) => l.lab.spec.id === 'cascade')!;
+    const answers = reactive<Record<number, string>>({});
+    answers[1] = 'reviews';
+    const g = await cloningClient().grade(
+      lab.lab.spec,
+      0,
+      stepBundle(lab, 0, solutionFiles(lab, 0)),
+      answers,
+    );
+    expect(g.passed).toBe(true);
+    expect(g.checks.find((c) => c.name === 'question 1')).toMatchObject({
+      ok: true,
+      observed: 'answered reviews',
+    });
   });
 });

@@ -64,7 +64,13 @@ export class SimClient {
     want: T,
   ): Promise<Extract<FromWorker, { type: T }>> {
     const p = this.expect(msg.runId, want);
-    this.port.postMessage(msg);
+    try {
+      // A real Worker clones synchronously: a Vue proxy in the message throws DataCloneError here.
+      this.port.postMessage(msg);
+    } catch (e) {
+      this.waiting.get(msg.runId)?.pop(); // the waiter just queued: nothing will answer it
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     return p;
   }
 
@@ -85,7 +91,14 @@ export class SimClient {
   /** Grade one lab step in the worker (the same verdict as `meshdojo lab check`). */
   async grade(lab: LabSpec, step: number, bundle: Bundle, answers: Answers = {}): Promise<GradeReply> {
     const runId = this.nextId++;
-    const msg = { type: 'grade', runId, lab: plain(lab), step, bundle: plain(bundle), answers } as const;
+    const msg = {
+      type: 'grade',
+      runId,
+      lab: plain(lab),
+      step,
+      bundle: plain(bundle),
+      answers: plain(answers),
+    } as const;
     return (await this.ask(msg, 'graded')).grade;
   }
 
