@@ -9,6 +9,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.ts';
 import { readLiveState } from './live-up.ts';
+import { LIVE_STREAM_PATH } from '../telemetry/live-stream-protocol.ts';
 
 export const UI_ROOT = fileURLToPath(new URL('../../ui/', import.meta.url));
 
@@ -105,12 +106,13 @@ export function startStaticServer(
 }
 
 /** Server-Sent Events of the topology `meshdojo live up` keeps running (IntervalFrame and RunEvent). */
-export const LIVE_STREAM_PATH = '/api/live/stream';
+export { LIVE_STREAM_PATH };
 
 /**
- * `GET /api/live/stream`: relays the live-up supervisor's stream (`event: frame` with an
- * IntervalFrame per closed interval, `event: event` per RunEvent); 404 with a JSON reason when no
- * live topology is running. The supervisor is found through `.meshdojo/live/state.json`.
+ * `GET /api/live/stream`: relays the live-up supervisor's stream (telemetry/live-stream-protocol.ts:
+ * `event: frame` with an IntervalFrame per closed interval, `event: event` per RunEvent), passing on
+ * a reconnecting reader's Last-Event-ID; 404 with a JSON reason when no live topology is running.
+ * The supervisor is found through `.meshdojo/live/state.json`.
  */
 function liveStream(req: IncomingMessage, res: ServerResponse): void {
   const st = readLiveState();
@@ -119,7 +121,14 @@ function liveStream(req: IncomingMessage, res: ServerResponse): void {
   };
   if (!st) return gone('no live topology is running (start one with `meshdojo live up FILE…`)');
   const up = request(
-    { host: '127.0.0.1', port: st.controlPort, path: '/stream', method: 'GET', agent: false },
+    {
+      host: '127.0.0.1',
+      port: st.controlPort,
+      path: '/stream',
+      method: 'GET',
+      agent: false,
+      headers: req.headers['last-event-id'] ? { 'last-event-id': req.headers['last-event-id'] } : {},
+    },
     (u) => {
       res.writeHead(u.statusCode ?? 502, {
         'content-type': 'text/event-stream',

@@ -4,18 +4,20 @@
  * serve`'s stream. `node --import tsx simulator/live/run/supervisor.ts <scenario.json> <state.json>`.
  *
  *   GET  /status   JSON: lifecycle state, instances and their addresses, intervals closed so far
- *   GET  /stream   Server-Sent Events: `event: frame` (IntervalFrame) per closed interval, `event: event` (RunEvent)
+ *   GET  /stream   Server-Sent Events (telemetry/live-stream-protocol.ts, stream-hub.ts): `event: frame`
+ *                  (IntervalFrame, id = its index) per closed interval, `event: event` (RunEvent);
+ *                  a reconnecting reader resumes after its Last-Event-ID
  *   POST /down     drain, stop every unit, exit
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { IntervalFrame } from '../../telemetry/interval.ts';
 import type { RunEvent } from '../../telemetry/types.ts';
 import { ProcessBackend } from '../backend/process.ts';
 import { LiveRun } from './orchestrator.ts';
 import { decodeScenario, type LiveState } from './live-state.ts';
+import { LiveStreamHub } from './stream-hub.ts';
 
 function writeState(path: string, st: LiveState): void {
   const tmp = `${path}.tmp`;
@@ -26,23 +28,15 @@ function writeState(path: string, st: LiveState): void {
 async function main(): Promise<void> {
   const [scenarioPath, statePath] = process.argv.slice(2);
   const scenario = decodeScenario(readFileSync(scenarioPath, 'utf8'));
-  const clients = new Set<http.ServerResponse>();
-  const frames: IntervalFrame[] = [];
-  const sse = (event: string, data: unknown): void => {
-    const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const c of clients) c.write(text);
-  };
+  const hub = new LiveStreamHub();
   const run = new LiveRun({
     scenario,
     backend: new ProcessBackend(),
     workDir: join(dirname(statePath), 'run'),
     keepRunning: true,
     note: (l) => process.stderr.write(`${l}\n`),
-    onFrame: (f) => {
-      if (frames.length < 100_000) frames.push(f);
-      sse('frame', f);
-    },
-    onEvent: (e: RunEvent) => sse('event', e),
+    onFrame: (frame) => hub.publish({ kind: 'frame', frame }),
+    onEvent: (event: RunEvent) => hub.publish({ kind: 'event', event }),
   });
   const entry = scenario.load?.entry ?? scenario.topology.entry;
   const state = (): LiveState => ({
@@ -60,18 +54,9 @@ async function main(): Promise<void> {
     if (req.method === 'GET' && path === '/status') {
       res
         .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ...state(), intervals: frames.length }));
-    } else if (req.method === 'GET' && path === '/stream') {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      });
-      res.write(': meshdojo live stream\n\n');
-      for (const f of frames) res.write(`event: frame\ndata: ${JSON.stringify(f)}\n\n`);
-      clients.add(res);
-      req.on('close', () => clients.delete(res));
-    } else if (req.method === 'POST' && path === '/down') {
+        .end(JSON.stringify({ ...state(), intervals: hub.frameCount }));
+    } else if (req.method === 'GET' && path === '/stream') hub.serve(req, res);
+    else if (req.method === 'POST' && path === '/down') {
       res.writeHead(202, { 'content-type': 'text/plain' }).end('stopping\n');
       run.stop();
     } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -99,7 +84,7 @@ async function main(): Promise<void> {
   }
   clearInterval(tick);
   writeState(statePath, { ...state(), ...(error ? { error } : {}) });
-  for (const c of clients) c.end();
+  hub.endAll();
   server.closeAllConnections();
   server.close();
   process.exit(error ? 1 : 0);
