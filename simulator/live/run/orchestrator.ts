@@ -35,6 +35,7 @@ import type { LiveLayout } from '../toxiproxy/chaos-map.ts';
 import { LiveChaos } from './chaos.ts';
 import { LocalCa } from '../mtls/ca.ts';
 import { mtlsModeOf } from '../sidecar/cluster-set.ts';
+import { sidecarEntry } from './entries.ts';
 import type { TlsMaterial } from '../contract.ts';
 import { JsonlTail, LiveCollector } from './collector.ts';
 import { startLifecycle, stateName, type LifecycleActor } from './lifecycle.ts';
@@ -114,6 +115,8 @@ export class LiveRun {
   /** Workload certificates by service (a local CA made for the run), when there is a mesh. */
   private readonly certs = new Map<string, TlsMaterial>();
   private ingressTls: TlsMaterial | undefined;
+  /** The sidecar program of this run (the bundle when current), chosen once. */
+  private readonly sidecarProgram = sidecarEntry();
   /** Mesh events already taken from each sidecar's /stats, and the breakers and detectors at the end. */
   private readonly seenMeshEvents = new Map<string, Set<string>>();
   private breakers: MeshCost['breakers'] = [];
@@ -389,7 +392,7 @@ export class LiveRun {
         role: 'sidecar',
         service: i.service,
         instance: i.name,
-        entry: this.o.sidecarEntry ?? SIDECAR_ENTRY,
+        entry: this.o.sidecarEntry ?? this.sidecarProgram,
         args: [scPath],
         env: {},
         healthUrl: `http://127.0.0.1:${i.sidecar.admin}${ADMIN_PATHS.ready}`,
