@@ -16,7 +16,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeArgs } from '../simulator/live/backend/process.ts';
 import type { SidecarConfig } from '../simulator/live/contract.ts';
+import { sidecarEntry } from '../simulator/live/run/entries.ts';
 import type { MeshPolicySpec } from '../simulator/model/types.ts';
 
 const argv = process.argv.slice(2);
@@ -29,6 +31,7 @@ const PACED_S = quick ? 2 : 6;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 const lines: string[] = [];
+let program = '';
 const say = (l = ''): void => {
   console.log(l);
   lines.push(l);
@@ -82,6 +85,7 @@ interface LoadResult {
   requests: number;
   errors: number;
   seconds: number;
+  wallSeconds: number;
   p50: number;
   p90: number;
   p99: number;
@@ -254,13 +258,9 @@ async function main(): Promise<void> {
     const prof = argv.includes('--cpu-prof')
       ? ['--cpu-prof', `--cpu-prof-dir=${join(process.cwd(), 'bench-profiles')}`]
       : [];
-    const sidecar = await start(1, process.execPath, [
-      ...prof,
-      '--import',
-      'tsx',
-      'simulator/live/sidecar/main.ts',
-      scPath,
-    ]);
+    // The program a live run starts (the bundle when current), so the figures are a live run's.
+    program = sidecarEntry();
+    const sidecar = await start(1, process.execPath, [...prof, ...nodeArgs(program), scPath]);
     children.push(sidecar);
 
     const targets: Target[] = [
@@ -329,10 +329,10 @@ function report(rounds: Round[]): void {
   });
   const hp = row('haproxy');
   const sc = row('sidecar');
-  say('## Live sidecar hop vs HAProxy (bench/live-sidecar.ts)');
+  say('### Live sidecar hop vs HAProxy (bench/live-sidecar.ts)');
   say();
   say(
-    `Median of ${rounds.length} interleaved rounds (order rotated); proxy pinned alone on CPU 1, upstream and the Node load generator on CPU 0; phases ${PHASE_S} s closed loop, ${PACED_S} s paced. The sidecar runs every data-plane feature: route match + weighted split, least-request pick, per-try timeout, retry budget, breaker and outlier accounting, metrics, JSONL access log.`,
+    `Median of ${rounds.length} interleaved rounds (order rotated); proxy pinned alone on CPU 1, upstream and the Node load generator on CPU 0; phases ${PHASE_S} s closed loop, ${PACED_S} s paced. The sidecar (\`${program}\`) runs every data-plane feature: route match + weighted split, least-request pick, per-try timeout, retry budget, breaker and outlier accounting, metrics, JSONL access log.`,
   );
   say();
   say(
@@ -430,10 +430,10 @@ async function runSoak(t: Target): Promise<void> {
   const firstMin = median(warm.slice(0, 60));
   const lastMin = median(warm.slice(-60));
   const peak = Math.max(...warm);
-  say('## Live sidecar soak (bench/live-sidecar.ts --soak)');
+  say('### Live sidecar soak (bench/live-sidecar.ts --soak)');
   say();
   say(
-    `${seconds} s at 1,000 req/s: ${r.requests} requests, ${r.errors} errors, p50 ${f0(r.p50)} µs, p99 ${f0(r.p99)} µs.`,
+    `${seconds} s at 1,000 req/s through \`${program}\`: ${r.requests} requests, ${r.errors} errors, last answer after ${f0(r.wallSeconds)} s (${f0(r.requests / r.wallSeconds)} req/s achieved), p50 ${f0(r.p50)} µs, p99 ${f0(r.p99)} µs.`,
   );
   say(
     `RSS after warm-up: first minute median ${f1(firstMin)} MB, last minute median ${f1(lastMin)} MB (${f1(((lastMin - firstMin) / firstMin) * 100)} %), peak ${f1(peak)} MB; target: flat within 10 %.`,

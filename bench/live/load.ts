@@ -55,6 +55,9 @@ function finish(): void {
       requests,
       errors,
       seconds: p.seconds,
+      // Wall time until the last answer: longer than `seconds` when the chain could not keep up
+      // with the paced rate and requests queued in the client (an open model's backlog).
+      wallSeconds: (performance.now() - start) / 1000,
       p50: pct(s, 50),
       p90: pct(s, 90),
       p99: pct(s, 99),

@@ -15,7 +15,8 @@ import { lognormalFromP90P99, registerProfile, type DataPlaneProfile } from '../
 import { ProcessBackend } from '../live/backend/process.ts';
 import { freePorts } from '../live/backend/ports.ts';
 import type { SidecarConfig } from '../live/contract.ts';
-import { SIDECAR_ENTRY, STUB_ENTRY, httpStatus } from '../live/run/orchestrator.ts';
+import { STUB_ENTRY, httpStatus } from '../live/run/orchestrator.ts';
+import { sidecarEntry } from '../live/run/entries.ts';
 import type { StubConfig } from '../live/stub/config.ts';
 import { UsageError } from './errors.ts';
 import { writeFileAtomic } from './io.ts';
@@ -191,7 +192,7 @@ export async function measureLocalProfile(opts: {
     });
     await backend.start(unit('echo.app', STUB_ENTRY, 'stub.json', `http://127.0.0.1:${app}/healthz`));
     await backend.start(
-      unit('echo.sidecar', SIDECAR_ENTRY, 'sidecar.json', `http://127.0.0.1:${admin}/ready`),
+      unit('echo.sidecar', sidecarEntry(), 'sidecar.json', `http://127.0.0.1:${admin}/ready`),
     );
     await waitReady(`http://127.0.0.1:${app}/healthz`, 60_000);
     await waitReady(`http://127.0.0.1:${admin}/ready`, 60_000);

@@ -100,6 +100,11 @@ export interface SidecarConfig {
   services: { name: string; versions: string[] }[];
   endpoints: EndpointTable;
   tls?: TlsMaterial;
+  /**
+   * How long a new upstream connection has to be usable (TCP, and the TLS handshake under mTLS);
+   * the topology's `network.connectTimeout` in a live run. Default 10 s (Envoy's).
+   */
+  connectTimeoutMs?: number;
   /** File the sidecar appends its access log to, one JSON object per line (`AccessRecord`). */
   accessLog: string;
   /** Wall-clock epoch ms of the run's t = 0 (access-log `t` is relative to it). */

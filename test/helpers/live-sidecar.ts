@@ -84,6 +84,7 @@ export interface SidecarOptions {
   services?: { name: string; versions: string[] }[];
   appPort?: number;
   tls?: TlsMaterial;
+  connectTimeoutMs?: number;
 }
 
 /** A started in-process sidecar on free ports, its access log in a temporary folder. */
@@ -103,6 +104,7 @@ export async function startSidecar(
     services: o.services ?? [{ name: 'reviews', versions: ['v1'] }],
     endpoints: o.endpoints,
     ...(o.tls && { tls: o.tls }),
+    ...(o.connectTimeoutMs !== undefined && { connectTimeoutMs: o.connectTimeoutMs }),
     accessLog: join(dir, 'access.jsonl'),
     epochMs: Date.now(),
   };

@@ -3,7 +3,7 @@
  * end; bad input exits 2 without a stack; `live up` / `status` / `down` and serve's SSE stream.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,12 +17,13 @@ function meshdojo(
   args: string[],
   cwd = ROOT,
   timeoutMs = 240_000,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd, timeout: timeoutMs, maxBuffer: 1 << 24 },
+      { cwd, timeout: timeoutMs, maxBuffer: 1 << 24, env },
       (err, stdout, stderr) => {
         const code = err ? ((err as NodeJS.ErrnoException & { code?: number }).code as unknown as number) : 0;
         done({ code: typeof code === 'number' ? code : 99, stdout, stderr });
@@ -40,9 +41,35 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/** Pids (with their command lines) of the processes whose command line contains `text`. */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue; // exited while we looked
+    }
+    if (cmd.includes(text)) found.push(`${pid} ${cmd}`);
+  }
+  return found;
+}
+
 describe('meshdojo live (CLI)', () => {
-  it('live run topologies/bookinfo.yaml --duration 10s prints the report of a live run', async () => {
-    const r = await meshdojo(['live', 'run', 'topologies/bookinfo.yaml', '--duration', '10s']);
+  it('live run topologies/bookinfo.yaml --duration 10s prints the report of a live run, leaving nothing behind', async () => {
+    // A temporary folder of its own: the run's folder and every unit's config live under it, so a
+    // process still running afterwards shows it in its command line.
+    const tmp = mkdtempSync(join(tmpdir(), 'md-cli-run-'));
+    const r = await meshdojo(
+      ['live', 'run', 'topologies/bookinfo.yaml', '--duration', '10s'],
+      ROOT,
+      240_000,
+      {
+        ...process.env,
+        TMPDIR: tmp,
+      },
+    );
     if (r.code !== 0) console.log(r.stderr);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/live · seed 1 · 10 s run/);
@@ -54,6 +81,10 @@ describe('meshdojo live (CLI)', () => {
     // the machine is (875 on a 2-core machine running three suites at once). The exact count is
     // load-runner.test.ts's job; here: the run sent real load and reported it.
     expect(sent).toBeGreaterThan(200);
+    // Nothing left: no process started for the run, and its folder removed.
+    expect(processesMentioning(tmp)).toEqual([]);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('meshdojo-'))).toEqual([]); // (tsx keeps its cache here)
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('bad input: file:line errors, exit 2, no stack trace', async () => {

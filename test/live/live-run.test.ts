@@ -47,11 +47,8 @@ async function live(s: ScenarioSpec, frames: IntervalFrame[] = []): Promise<RunR
     },
   });
   const result = await run.run();
-  for (const i of run.describe().instances) {
-    ports.add(i.appPort);
-    if (i.admin) ports.add(i.admin);
-    ports.add(Number(i.address.split(':')[1]));
-  }
+  // Every port of the run: apps, sidecars (inbound, outbound, admin) and fault-proxy listeners.
+  for (const i of run.describe().instances) for (const p of i.ports) ports.add(p);
   return result;
 }
 

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointRecord, TlsMaterial } from '../../simulator/live/contract.ts';
@@ -230,6 +231,48 @@ describe('mTLS between live sidecars', () => {
     expect(status).toEqual({ status: 503, cause: 'mtls' });
     await sleep(20);
     expect(inboundRecord('nocert-1')?.detail).toMatch(/^no certificate/);
+  });
+
+  it('a peer that takes the TCP connection but never answers the handshake is a connect failure, reason "handshake timeout"', async () => {
+    // What a stopped (SIGSTOP) sidecar does, and what the dual listener did when it lost the
+    // ClientHello: accept, then say nothing. The try must fail with its reason, not hang.
+    const held: net.Socket[] = [];
+    const mute = net.createServer((s) => held.push(s));
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', () => r()));
+    try {
+      const s = await startSidecar({
+        service: 'productpage',
+        instance: 'productpage-v1-1',
+        policies: [policy('strict')],
+        services: SERVICES,
+        tls: await ca.issue({ namespace: 'default', service: 'productpage' }),
+        connectTimeoutMs: 300,
+        endpoints: {
+          reviews: [
+            {
+              key: 'reviews-mute',
+              service: 'reviews',
+              version: 'v1',
+              address: `127.0.0.1:${(mute.address() as { port: number }).port}`,
+              ready: true,
+            },
+          ],
+        },
+      });
+      started.push(s);
+      const a = await call(s.sidecar.ports.outbound, 'reviews', '/', { 'x-request-id': 'mute-1' });
+      expect(a).toMatchObject({ status: 503, cause: 'connect-failure' });
+      await sleep(20);
+      const rec = s.sidecar.log.lastRecords().find((r) => r.request_id === 'mute-1');
+      expect(rec).toMatchObject({
+        response_flags: 'UF',
+        detail: 'handshake timeout (ERR_TLS_HANDSHAKE_TIMEOUT)',
+      });
+      expect(held.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const h of held) h.destroy();
+      await new Promise<void>((r) => mute.close(() => r()));
+    }
   });
 
   it('rotates the server certificate through PUT /certs: new connections see the new one', async () => {

@@ -1,6 +1,7 @@
 /**
  * The `process` backend, the embedded default: every unit a child process on 127.0.0.1,
- * `node --import tsx <entry> <args>` from the repository root, in its own process group (so a
+ * `node --import tsx <entry> <args>` (a pre-built `.mjs` entry: plain `node <entry>`) from the
+ * repository root, in its own process group (so a
  * kill takes the whole unit). kill = SIGKILL, pause = SIGSTOP, resume = SIGCONT, restart = spawn
  * again with the original spec. stdout/stderr are kept as a short tail for the errors a user sees.
  * A process-exit hook kills whatever is left, so a Ctrl-C or a crash of the parent leaves nothing.
@@ -13,6 +14,11 @@ import type { Backend, UnitExit, UnitSpec } from '../contract.ts';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const TAIL_LINES = 20;
+
+/** `node` arguments that run `entry`: a pre-built bundle as it is, TypeScript through tsx. */
+export function nodeArgs(entry: string): string[] {
+  return entry.endsWith('.mjs') ? [entry] : ['--import', 'tsx', entry];
+}
 
 class Tail {
   private lines: string[] = [];
@@ -74,7 +80,7 @@ export class ProcessBackend implements Backend {
     const prev = this.units.get(unit.name);
     if (prev?.alive) throw new Error(`process backend: unit ${unit.name} is already running`);
     hookExit();
-    const child = spawn(process.execPath, ['--import', 'tsx', unit.entry, ...unit.args], {
+    const child = spawn(process.execPath, [...nodeArgs(unit.entry), ...unit.args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...unit.env, MESHDOJO_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],

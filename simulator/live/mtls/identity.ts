@@ -26,7 +26,13 @@ export function serviceOf(id: string): string {
 }
 
 export type TlsRefusal =
-  'expired' | 'not yet valid' | 'wrong CA' | 'no certificate' | 'wrong identity' | 'invalid';
+  | 'expired'
+  | 'not yet valid'
+  | 'wrong CA'
+  | 'no certificate'
+  | 'wrong identity'
+  | 'handshake timeout'
+  | 'invalid';
 
 /** OpenSSL / Node verification codes → a refusal reason. */
 export function refusalOfCode(code: string | undefined): TlsRefusal {
@@ -44,6 +50,8 @@ export function refusalOfCode(code: string | undefined): TlsRefusal {
       return 'wrong CA';
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return 'wrong identity';
+    case 'ERR_TLS_HANDSHAKE_TIMEOUT':
+      return 'handshake timeout';
     case undefined:
     case '':
       return 'no certificate';

@@ -6,11 +6,12 @@
  * `maxRequests` requests, and requests still open at the end are cancelled.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { SeededRng } from '../../engine/rng.ts';
 import type { LoadProfileSpec } from '../../model/types.ts';
 import { headerSets, LoadGenerator, type LoadTarget } from '../../sim/load.ts';
 import { splitEndpointName } from '../../sim/world.ts';
-import { HEADERS } from '../contract.ts';
+import { HEADERS, type TlsMaterial } from '../contract.ts';
 import { STUB_HEADERS } from '../stub/config.ts';
 
 /** One entry request as the load saw it (all of its client tries). */
@@ -48,10 +49,17 @@ export interface LoadRunnerOptions {
   onSend?: (t: number, to: string) => void;
   /** Called once when `maxRequests` is reached (a run past its request bound). */
   onBound?: () => void;
+  /**
+   * With mTLS on, the load runner plays the ingress gateway: it calls the meshed entry services
+   * (`tls.services`) over TLS 1.3 with the gateway's workload certificate, as the simulator's
+   * entry requests carry the gateway's identity (so `strict` does not refuse them).
+   */
+  tls?: { material: TlsMaterial; services: ReadonlySet<string> };
 }
 
 export class LoadRunner {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  private readonly tlsAgent: https.Agent | null;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly open = new Set<http.ClientRequest>();
   private readonly mixRng: SeededRng;
@@ -65,6 +73,19 @@ export class LoadRunner {
   constructor(private readonly o: LoadRunnerOptions) {
     this.mixRng = new SeededRng(`live-load:${o.seed}/mix`);
     this.hdrSets = headerSets(o.load);
+    const m = o.tls?.material;
+    this.tlsAgent = m
+      ? new https.Agent({
+          keepAlive: true,
+          maxSockets: Infinity,
+          ca: m.caCert,
+          cert: m.cert,
+          key: m.key,
+          minVersion: 'TLSv1.3',
+          // The peer is named by its SPIFFE URI, not a host name; the CA check still applies.
+          checkServerIdentity: () => undefined,
+        })
+      : null;
   }
 
   start(): void {
@@ -170,13 +191,14 @@ export class LoadRunner {
       this.open.delete(req);
       end(status, cause, degraded);
     };
-    const req = http.request(
+    const tls = this.tlsAgent !== null && this.o.tls!.services.has(target.service);
+    const req = (tls ? https : http).request(
       {
         host: '127.0.0.1',
         port,
         method,
         path,
-        agent: this.agent,
+        agent: tls ? this.tlsAgent! : this.agent,
         headers: {
           ...this.hdrSets[hdr],
           host: target.service,
@@ -216,5 +238,6 @@ export class LoadRunner {
     for (const r of this.open) r.destroy();
     this.open.clear();
     this.agent.destroy();
+    this.tlsAgent?.destroy();
   }
 }

@@ -34,6 +34,8 @@ import { openFaultProxy, type FaultProxyClient } from '../toxiproxy/client.ts';
 import type { LiveLayout } from '../toxiproxy/chaos-map.ts';
 import { LiveChaos } from './chaos.ts';
 import { LocalCa } from '../mtls/ca.ts';
+import { mtlsModeOf } from '../sidecar/cluster-set.ts';
+import { sidecarEntry } from './entries.ts';
 import type { TlsMaterial } from '../contract.ts';
 import { JsonlTail, LiveCollector } from './collector.ts';
 import { startLifecycle, stateName, type LifecycleActor } from './lifecycle.ts';
@@ -112,6 +114,9 @@ export class LiveRun {
   private usageStart = new Map<string, number>();
   /** Workload certificates by service (a local CA made for the run), when there is a mesh. */
   private readonly certs = new Map<string, TlsMaterial>();
+  private ingressTls: TlsMaterial | undefined;
+  /** The sidecar program of this run (the bundle when current), chosen once. */
+  private readonly sidecarProgram = sidecarEntry();
   /** Mesh events already taken from each sidecar's /stats, and the breakers and detectors at the end. */
   private readonly seenMeshEvents = new Map<string, Set<string>>();
   private breakers: MeshCost['breakers'] = [];
@@ -152,6 +157,8 @@ export class LiveRun {
       address: string;
       appPort: number;
       admin?: number;
+      /** Every port of 127.0.0.1 the instance's units listen on (app, sidecar) or its fault proxy does. */
+      ports: number[];
     }[];
   } {
     return {
@@ -162,6 +169,11 @@ export class LiveRun {
         address: i.address,
         appPort: i.plan.appPort,
         ...(i.plan.sidecar ? { admin: i.plan.sidecar.admin } : {}),
+        ports: [
+          i.plan.appPort,
+          ...(i.plan.sidecar ? [i.plan.sidecar.inbound, i.plan.sidecar.outbound, i.plan.sidecar.admin] : []),
+          Number(i.address.slice(i.address.lastIndexOf(':') + 1)),
+        ],
       })),
     };
   }
@@ -228,13 +240,15 @@ export class LiveRun {
     const meshed = this.plan.mode !== 'none';
     this.collector = new LiveCollector(this.s, liveEdges(this.s), this.durationMs, meshed);
     this.epochMs = Date.now();
-    // Workload certificates only on request for now: sidecar-to-sidecar TLS hangs in this build
-    // (the client's handshake is never answered; see docs/live.md), so sidecars speak plain text.
-    if (meshed && process.env.MESHDOJO_LIVE_MTLS === '1') {
+    // Workload certificates whenever the policies' mTLS mode needs them (strict or permissive):
+    // sidecars then speak TLS 1.3 to each other and authorize on the peer's SPIFFE id.
+    if (meshed && mtlsModeOf(this.s.policies) !== 'disable') {
       const ca = await LocalCa.create(`meshdojo ${this.s.name} CA`);
       for (const i of this.plan.instances)
         if (i.meshed && !this.certs.has(i.service))
           this.certs.set(i.service, await ca.issue({ namespace: 'default', service: i.service }));
+      // The load runner plays the ingress gateway (the simulator's entry identity).
+      this.ingressTls = await ca.issue({ namespace: 'istio-system', service: 'istio-ingressgateway' });
     }
 
     // Fault proxies in front of the instances a toxic fault targets.
@@ -368,6 +382,7 @@ export class LiveRun {
         accessLog: join(dir, `${i.name}.sidecar.jsonl`),
         epochMs: this.epochMs,
         ...(this.certs.has(i.service) ? { tls: this.certs.get(i.service)! } : {}),
+        connectTimeoutMs: this.s.topology.network.connectTimeout,
       };
       const scPath = join(dir, `${i.name}.sidecar.json`);
       writeFileSync(scPath, JSON.stringify(sc, null, 2));
@@ -377,7 +392,7 @@ export class LiveRun {
         role: 'sidecar',
         service: i.service,
         instance: i.name,
-        entry: this.o.sidecarEntry ?? SIDECAR_ENTRY,
+        entry: this.o.sidecarEntry ?? this.sidecarProgram,
         args: [scPath],
         env: {},
         healthUrl: `http://127.0.0.1:${i.sidecar.admin}${ADMIN_PATHS.ready}`,
@@ -460,6 +475,12 @@ export class LiveRun {
       maxRequests: this.o.maxRequests ?? Math.ceil(expected * 3 + 1000),
       onRecord: (r) => this.clientRecords.push(r),
       onSend: (t, to) => this.collector.clientSent(t, to),
+      ...(this.ingressTls && {
+        tls: {
+          material: this.ingressTls,
+          services: new Set(this.plan.instances.filter((i) => i.meshed).map((i) => i.service)),
+        },
+      }),
       onBound: () => {
         this.failure = new LiveRunError(
           `the run went past its request bound (${this.o.maxRequests ?? Math.ceil(expected * 3 + 1000)} entry requests)`,

@@ -45,7 +45,7 @@ export class ClusterSet {
     this.policies = input.policies;
     this.profile = chooseProfileOrMode(input.policies);
     this.resolved = resolvePolicies(input.policies, this.profile.defaults);
-    this.mtls = this.profile.mode === 'none' ? 'disable' : this.resolved.mtls;
+    this.mtls = mtlsOf(this.profile, this.resolved);
     this.authorizer = new Authorizer(this.resolved.authorization, this.mtls);
   }
 
@@ -104,6 +104,19 @@ export class ClusterSet {
   stop(): void {
     for (const pc of this.built.values()) pc.stop();
   }
+}
+
+/**
+ * The mTLS mode the policies put the mesh in (no mesh: `disable`). A live run hands out workload
+ * certificates exactly when this is `strict` or `permissive`.
+ */
+export function mtlsModeOf(policies: MeshPolicySpec[]): MtlsMode {
+  const profile = chooseProfileOrMode(policies);
+  return mtlsOf(profile, resolvePolicies(policies, profile.defaults));
+}
+
+function mtlsOf(profile: DataPlaneProfile, resolved: ResolvedPolicy): MtlsMode {
+  return profile.mode === 'none' ? 'disable' : resolved.mtls;
 }
 
 /** The policies' data-plane profile; an unknown profile name falls back to its mode's product. */

@@ -31,6 +31,12 @@ function port(o: Json, k: string, where: string, prefix = ''): number {
   return v;
 }
 
+function positiveMs(o: Json, k: string, where: string): number {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(where, k, 'a positive number of ms', v);
+  return v;
+}
+
 export function parseEndpoints(v: unknown, where: string, field = 'endpoints'): EndpointTable {
   const t = obj(v, where, field);
   const out: EndpointTable = {};
@@ -113,6 +119,7 @@ export function parseConfig(v: unknown, where: string): SidecarConfig {
     services: services as SidecarConfig['services'],
     endpoints: parseEndpoints(c.endpoints, where),
     ...(c.tls !== undefined && { tls: parseTls(c.tls, where) }),
+    ...(c.connectTimeoutMs !== undefined && { connectTimeoutMs: positiveMs(c, 'connectTimeoutMs', where) }),
     accessLog: str(c, 'accessLog', where),
     epochMs: c.epochMs,
   };

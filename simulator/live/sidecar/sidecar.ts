@@ -50,7 +50,12 @@ export class Sidecar {
     this.tls = config.tls;
     this.endpoints.apply(config.endpoints);
     this.set = this.makeSet(config.policies);
-    this.upstream = new UpstreamPool(config.namespace, config.tls, this.set.mtls !== 'disable');
+    this.upstream = new UpstreamPool(
+      config.namespace,
+      config.tls,
+      this.set.mtls !== 'disable',
+      config.connectTimeoutMs,
+    );
     const common = {
       clock: this.clock,
       service: config.service,

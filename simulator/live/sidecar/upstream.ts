@@ -3,15 +3,23 @@
  * connection pool), over TLS 1.3 with this workload's certificate when mTLS is on. The peer is
  * authenticated by the SPIFFE id its certificate carries (the destination service's), not by a
  * host name. New certificates (`PUT /certs`) make new agents; the old ones close when idle.
+ *
+ * A new connection has `connectTimeoutMs` to be usable — TCP connected, and for TLS the handshake
+ * done, as Envoy's `connect_timeout` counts it — or it is destroyed with a connect-failure, the
+ * reason (`handshake timeout`) in the access log: a peer that accepts TCP but never answers the
+ * handshake (a stopped process, a listener that lost the bytes) is a failed try, not a hang.
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import type { TlsMaterial } from '../contract.ts';
 import { spiffeIdOf, spiffeUri } from '../mtls/identity.ts';
 
 /** How long a retired agent keeps its sockets (in-flight tries on them finish first). */
 const RETIRED_AGENT_MS = 30_000;
+/** Envoy's and Istio's default `connect_timeout`. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface UpstreamTarget {
   agent: http.Agent;
@@ -28,6 +36,7 @@ export class UpstreamPool {
     private tlsMaterial: TlsMaterial | undefined,
     /** Whether the mesh speaks mTLS (mode not `disable`) when there is TLS material. */
     private mtlsOn: boolean,
+    private readonly connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
   ) {}
 
   /** The transport to `address` (`127.0.0.1:port`) of `service`; plain text when asked or without TLS. */
@@ -52,10 +61,10 @@ export class UpstreamPool {
       maxFreeSockets: 256,
       scheduling: 'lifo' as const,
     };
-    if (!tls) return new http.Agent(common);
+    if (!tls) return withConnectTimeout(new http.Agent(common), this.connectTimeoutMs, false);
     const m = this.tlsMaterial!;
     const expected = spiffeUri(this.namespace, service);
-    return new https.Agent({
+    const agent = new https.Agent({
       ...common,
       ca: m.caCert,
       cert: m.cert,
@@ -69,6 +78,7 @@ export class UpstreamPool {
         return e;
       },
     });
+    return withConnectTimeout(agent, this.connectTimeoutMs, true);
   }
 
   /** New certificates or a new mTLS mode: later tries use new agents. */
@@ -87,4 +97,33 @@ export class UpstreamPool {
     for (const t of this.targets.values()) t.agent.destroy();
     this.targets.clear();
   }
+}
+
+/**
+ * New connections of `agent` are destroyed when not usable within `ms` (connected; for TLS, the
+ * handshake done). Only connection set-up pays for the timer, not each request.
+ */
+function withConnectTimeout<A extends http.Agent>(agent: A, ms: number, tls: boolean): A {
+  const create = agent.createConnection.bind(agent) as (
+    opts: http.ClientRequestArgs,
+    cb?: (err: Error | null, s: Socket) => void,
+  ) => Socket;
+  const ready = tls ? 'secureConnect' : 'connect';
+  agent.createConnection = (opts: http.ClientRequestArgs, cb?: (err: Error | null, s: Socket) => void) => {
+    const socket = create(opts, cb);
+    const timer = setTimeout(() => socket.destroy(connectTimeoutError(tls, ms)), ms);
+    const clear = (): void => clearTimeout(timer);
+    socket.once(ready, clear);
+    socket.once('close', clear);
+    return socket;
+  };
+  return agent;
+}
+
+function connectTimeoutError(tls: boolean, ms: number): Error {
+  const e = new Error(
+    tls ? `TLS handshake not done within ${ms} ms` : `not connected within ${ms} ms`,
+  ) as Error & { code: string };
+  e.code = tls ? 'ERR_TLS_HANDSHAKE_TIMEOUT' : 'ETIMEDOUT';
+  return e;
 }
