@@ -409,10 +409,18 @@ export class LiveRun {
     this.note(`live: all healthy after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
 
-  private async waitHealthy(u: UnitSpec, boundMs = this.o.startTimeoutMs ?? 60_000): Promise<void> {
+  /**
+   * Until the unit answers its health check. `sinceExit`: exits recorded before this index belong
+   * to an earlier start (a restart waits only on the new one; a container has no pid to tell them apart).
+   */
+  private async waitHealthy(
+    u: UnitSpec,
+    boundMs = this.o.startTimeoutMs ?? 60_000,
+    sinceExit = 0,
+  ): Promise<void> {
     const deadline = Date.now() + boundMs;
     for (;;) {
-      const exit = this.exits.find((e) => e.name === u.name);
+      const exit = this.exits.slice(sinceExit).find((e) => e.name === u.name);
       if (exit && (this.state === 'starting' || this.state.startsWith('running'))) {
         const alive = this.o.backend.pids?.()[u.name];
         if (alive === undefined) throw new LiveRunError(exitText(exit));
@@ -656,8 +664,9 @@ export class LiveRun {
       restart: async (name: string) => {
         const st = this.instances.get(name);
         if (!st || this.stopping) return;
+        const sinceExit = this.exits.length;
         await b.restart(name);
-        for (const u of this.units(st.plan)) await this.waitHealthy(u, 30_000);
+        for (const u of this.units(st.plan)) await this.waitHealthy(u, 30_000, sinceExit);
         st.up = true;
         await setReady(name, true);
         this.recordEvent({
