@@ -83,7 +83,7 @@ describe.skipIf(!docker)('Bookinfo live on the docker backend', () => {
       'test/live/fixtures/bookinfo-docker-chaos.yaml',
     ]);
     const load = parseDocuments(readFileSync(LOAD, 'utf8'), LOAD)[0].value as LoadProfileSpec;
-    const scenario = { ...scenarioFromBundle(bundle, { load }), duration: 18_000 };
+    const scenario = scenarioFromBundle(bundle, { load, duration: 18_000, stretchLoad: true });
     const backend = await DockerBackend.create({ runId, writable: [workDir], docker: docker!, image });
     const run = new LiveRun({
       scenario,
