@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { LABEL_OWNER } from '../../simulator/live/docker/containers.ts';
+import { DockerContainers, LABEL_OWNER, LABEL_RUN } from '../../simulator/live/docker/containers.ts';
 import { connectDocker } from '../../simulator/live/docker/engine.ts';
-import { nodeImageTag } from '../../simulator/live/docker/node-image.ts';
+import { ensureNodeImage, nodeImageTag } from '../../simulator/live/docker/node-image.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/meshdojo.mjs');
@@ -96,4 +96,33 @@ describe('meshdojo live run --backend docker', () => {
       }
     },
   );
+
+  it.skipIf(!docker)("live down removes a crashed run's containers, and only those", async () => {
+    const image = `meshdojo/test-node-${process.pid}:local`;
+    const crashed = `dct-${process.pid}-crashed`;
+    const owned = `dct-${process.pid}-owned`;
+    const count = async (run: string) =>
+      (await docker!.listContainers({ all: true, filters: { label: [`${LABEL_RUN}=${run}`] } })).length;
+    await ensureNodeImage(docker!, { tag: image, labels: { 'meshdojo.test': String(process.pid) } });
+    try {
+      const spec = {
+        service: 'web',
+        instance: 'left',
+        image,
+        cmd: ['/usr/bin/node', '-e', 'setInterval(() => {}, 1000)'],
+      };
+      await new DockerContainers(docker!, 2 ** 22 + 4321).start({ ...spec, runId: crashed }); // an owner that cannot exist
+      await new DockerContainers(docker!).start({ ...spec, runId: owned }); // owned by this (live) process
+      expect([await count(crashed), await count(owned)]).toEqual([1, 1]);
+      const r = await meshdojo(['live', 'down']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('removed 1 container(s) left by crashed docker-backend runs');
+      expect([await count(crashed), await count(owned)]).toEqual([0, 1]);
+    } finally {
+      await new DockerContainers(docker!).removeRun(owned);
+      await new DockerContainers(docker!).removeRun(crashed);
+      await docker!.getImage(image).remove({ force: true });
+    }
+    expect(await docker!.listImages({ filters: { label: [`meshdojo.test=${process.pid}`] } })).toEqual([]);
+  });
 });
