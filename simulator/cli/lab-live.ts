@@ -8,28 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { judgedLength, judgeStep, planStep, type Answers, type StepGrade } from '../labs/grade.ts';
-import type { Measure } from '../labs/types.ts';
-import type { MeshPolicySpec } from '../model/types.ts';
 import { LiveRun, LiveRunError } from '../live/run/orchestrator.ts';
 import { UsageError } from './errors.ts';
 import { stepBundle, type LabEntry } from './lab.ts';
 import { makeBackend } from './live.ts';
-
-/**
- * Why a step cannot be judged on a live run, or null. The live data plane runs no canary
- * controller: its sidecars pin a canary's destination to the stable subset (weight 0 for the
- * canary) and nothing moves the weight, so a canary check could only fail, for a reason that is
- * not the learner's.
- */
-export function notJudgedLive(
-  policies: readonly MeshPolicySpec[],
-  measures: readonly Measure[],
-): string | null {
-  const canaryCheck = measures.some((m) => m.metric === 'events' && m.kind === 'canary');
-  if (canaryCheck || policies.some((p) => p.canaries.length > 0))
-    return 'the live data plane runs no canary controller (the sidecars keep a canary at weight 0), so canary promotion and rollback can only be graded by the simulator (drop --backend)';
-  return null;
-}
 
 export type LiveBackendKind = 'process' | 'docker';
 
@@ -43,8 +25,6 @@ export async function checkStepLive(
   const spec = entry.lab.spec;
   const bundle = stepBundle(entry, stepNumber, files);
   const plan = planStep(spec, stepNumber - 1, bundle);
-  const why = notJudgedLive(plan.scenario.policies, plan.measures);
-  if (why) throw new UsageError(`lab ${spec.id} step ${stepNumber} cannot be graded live: ${why}`);
   const scenario = { ...plan.scenario, duration: judgedLength(plan) };
   const workDir = mkdtempSync(join(tmpdir(), 'meshdojo-lab-live-'));
   try {
