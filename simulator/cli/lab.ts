@@ -13,9 +13,10 @@ import { gradeStep, type Answers, type StepGrade } from '../labs/grade.ts';
 import { labProgressMachine } from '../labs/progress.ts';
 import type { LabSpec } from '../labs/types.ts';
 import { loadFiles } from './files.ts';
-import { parseDocuments } from '../model/load.ts';
+import { parseDocuments, type Bundle } from '../model/load.ts';
 import type { LoadProfileSpec } from '../model/types.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError } from './errors.ts';
+import { checkStepLive, type LiveBackendKind } from './lab-live.ts';
 
 /** The shipped labs: `labs/<dir>/lab.yaml` beside the package. */
 export const LABS_DIR = new URL('../../labs/', import.meta.url).pathname;
@@ -66,6 +67,14 @@ export function findLab(ref: string, root = LABS_DIR): LabEntry {
   return hit;
 }
 
+interface CheckOptions {
+  step: string;
+  answer: string[];
+  format: string;
+  backend?: LiveBackendKind;
+  quiet?: boolean;
+}
+
 /** Grades step `stepNumber` (1-based) of a lab on the learner's files. */
 export function checkStep(
   entry: LabEntry,
@@ -73,6 +82,11 @@ export function checkStep(
   files: readonly string[],
   answers: Answers = {},
 ): StepGrade {
+  return gradeStep(entry.lab.spec, stepNumber - 1, stepBundle(entry, stepNumber, files), answers);
+}
+
+/** The documents a step runs on: the lab's topology (or the step's) and chaos, the learner's files. */
+export function stepBundle(entry: LabEntry, stepNumber: number, files: readonly string[]): Bundle {
   const spec = entry.lab.spec;
   if (!Number.isInteger(stepNumber) || stepNumber < 1 || stepNumber > spec.steps.length)
     throw new UsageError(`--step: expected 1..${spec.steps.length} for lab ${spec.id}, got ${stepNumber}`);
@@ -82,7 +96,7 @@ export function checkStep(
   // The lab's own load replaces the one written beside the topology.
   if (spec.load) bundle.load = readLoad(join(entry.dir, spec.load));
   checkLabAgainstTopology(entry.lab, bundle.topology!);
-  return gradeStep(spec, stepNumber - 1, bundle, answers);
+  return bundle;
 }
 
 function readLoad(file: string): LoadProfileSpec {
@@ -187,10 +201,25 @@ export function labCommand(setExit: (code: number) => void): Command {
     .requiredOption('--step <n>', 'step number (1-based)')
     .option('--answer <n=service>', 'answer to observation question N (repeatable)', collect, [])
     .addOption(new Option('--format <format>').choices(['text', 'json']).default('text'))
-    .action((id: string, files: string[], opts: { step: string; answer: string[]; format: string }) => {
+    .addOption(
+      new Option(
+        '--backend <kind>',
+        'grade on a live run (real processes or containers) instead of a re-simulation',
+      ).choices(['process', 'docker']),
+    )
+    .option('--quiet', 'no progress notes on stderr (live runs)')
+    .action(async (id: string, files: string[], opts: CheckOptions) => {
       const entry = findLab(id);
       const n = Number(opts.step);
-      const g = checkStep(entry, n, files, parseAnswers(opts.answer));
+      const answers = parseAnswers(opts.answer);
+      const g = opts.backend
+        ? await checkStepLive(entry, n, files, answers, {
+            backend: opts.backend,
+            note: (line) => {
+              if (!opts.quiet) process.stderr.write(`${line}\n`);
+            },
+          })
+        : checkStep(entry, n, files, answers);
       if (opts.format === 'json') {
         const { result, ...rest } = g;
         process.stdout.write(JSON.stringify({ ...rest, hash: result.hash }, null, 2) + '\n');

@@ -64,7 +64,9 @@ export function registerLiveUp(live: Command, setExit: (code: number) => void, h
     .action(async () => setExit(await statusCommand()));
   live
     .command('down')
-    .description('stop and remove everything `live up` started')
+    .description(
+      'stop and remove everything `live up` started, and containers left by crashed docker-backend runs',
+    )
     .action(async () => setExit(await downCommand()));
 }
 
@@ -143,7 +145,26 @@ async function statusCommand(): Promise<number> {
   return EXIT_OK;
 }
 
+/**
+ * Containers left by docker-backend runs whose meshdojo process is gone (a crash, a kill -9):
+ * removed by their labels. Runs still owned by a live process are not touched. Without a Docker
+ * engine there is nothing to sweep.
+ */
+async function sweepDockerLeftovers(): Promise<void> {
+  const { connectDocker } = await import('../live/docker/engine.ts');
+  const { DockerContainers } = await import('../live/docker/containers.ts');
+  let docker;
+  try {
+    docker = await connectDocker();
+  } catch {
+    return;
+  }
+  const n = await new DockerContainers(docker).sweepLeftovers();
+  if (n > 0) process.stdout.write(`removed ${n} container(s) left by crashed docker-backend runs\n`);
+}
+
 async function downCommand(): Promise<number> {
+  await sweepDockerLeftovers();
   const st = readLiveState();
   if (!st) {
     process.stdout.write('no live topology to stop\n');

@@ -52,20 +52,22 @@ export interface LiveRunOptions {
 
 const EXIT_INTERRUPTED = 130;
 
-/** The backend named by `--backend` (docker is another module; it is loaded only when asked for). */
-export async function makeBackend(kind: string): Promise<Backend> {
+/**
+ * The backend named by `--backend`. Docker units mount the run folder writable (configs in, access
+ * logs out); a missing engine is bad input that says how to start one, never a silent fallback.
+ */
+export async function makeBackend(kind: string, runId: string, runDir: string): Promise<Backend> {
   if (kind === 'process') return new ProcessBackend();
   if (kind === 'docker') {
-    const path = '../live/backend/docker.ts';
+    // Loaded only when asked for: the process backend does not pay for dockerode at start-up.
+    const { DockerBackend } = await import('../live/backend/docker.ts');
+    const { DockerUnavailable } = await import('../live/docker/engine.ts');
     try {
-      const mod = (await import(path)) as { DockerBackend?: new () => Backend };
-      if (mod.DockerBackend) return new mod.DockerBackend();
-    } catch {
-      /* not built in this checkout */
+      return await DockerBackend.create({ runId, writable: [runDir] });
+    } catch (err) {
+      if (err instanceof DockerUnavailable) throw new UsageError(`--backend docker: ${err.message}`);
+      throw err;
     }
-    throw new UsageError(
-      '--backend docker: the Docker backend is not available in this build (use --backend process)',
-    );
   }
   throw new UsageError(`--backend: expected process or docker, got ${kind}`);
 }
@@ -134,8 +136,14 @@ async function liveRunCommand(files: string[], opts: LiveRunOptions, h: LiveHelp
   const note = (line: string): void => {
     if (!opts.quiet) process.stderr.write(`${line}\n`);
   };
-  const backend = await makeBackend(opts.backend);
   const workDir = mkdtempSync(join(tmpdir(), 'meshdojo-live-'));
+  let backend: Backend;
+  try {
+    backend = await makeBackend(opts.backend, `live-${process.pid}`, workDir);
+  } catch (err) {
+    rmSync(workDir, { recursive: true, force: true });
+    throw err;
+  }
   const run = new LiveRun({ scenario, backend, workDir, note });
   let interrupted = false;
   const onSigint = (): void => {

@@ -102,7 +102,17 @@ function policyHas(policies: readonly MeshPolicySpec[], check: PolicyCheck): boo
   );
 }
 
-export function gradeStep(lab: LabSpec, stepIndex: number, bundle: Bundle, answers: Answers = {}): StepGrade {
+/** A step ready to run: its scenario (with the probes the checks read) and the measures to read back. */
+export interface StepPlan {
+  lab: LabSpec;
+  step: LabStep;
+  scenario: ScenarioSpec;
+  measures: Measure[];
+  /** The probe each measure was added as (undefined: read from the series and totals). */
+  probeNames: (string | undefined)[];
+}
+
+export function planStep(lab: LabSpec, stepIndex: number, bundle: Bundle): StepPlan {
   const step = lab.steps[stepIndex];
   if (!step) throw new RangeError(`lab ${lab.id} has ${lab.steps.length} steps, not ${stepIndex + 1}`);
   const measures: Measure[] = [...step.check.expect.map((e) => e.measure)];
@@ -114,7 +124,36 @@ export function gradeStep(lab: LabSpec, stepIndex: number, bundle: Bundle, answe
     probeNames.push(p?.name);
     if (p) probes.push(p);
   });
-  const result = runScenario(stepScenario(lab, step, bundle, probes));
+  return { lab, step, scenario: stepScenario(lab, step, bundle, probes), measures, probeNames };
+}
+
+/**
+ * How long a run must last to judge the step: the end of its last window (plus a second for the
+ * answers still on their way), or the lab's whole length when a measure reads the whole run. What
+ * happens after every window is closed changes no reading, so a live run can stop there.
+ */
+export function judgedLength(plan: StepPlan): number {
+  let end = 0;
+  for (const m of plan.measures) {
+    if (m.window?.to === undefined) return plan.lab.duration;
+    end = Math.max(end, m.window.to);
+  }
+  return Math.min(plan.lab.duration, end + 1000);
+}
+
+export function gradeStep(lab: LabSpec, stepIndex: number, bundle: Bundle, answers: Answers = {}): StepGrade {
+  const plan = planStep(lab, stepIndex, bundle);
+  return judgeStep(plan, bundle, runScenario(plan.scenario), answers);
+}
+
+/** Grades a step on a run of its scenario: simulated (gradeStep) or live (the same scenario on real processes). */
+export function judgeStep(
+  plan: StepPlan,
+  bundle: Bundle,
+  result: RunResult,
+  answers: Answers = {},
+): StepGrade {
+  const { lab, step, measures, probeNames } = plan;
   const read = (i: number) => readMeasure(result, measures[i]!, probeNames[i]);
 
   const checks: CheckOutcome[] = [];

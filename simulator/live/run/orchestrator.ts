@@ -33,6 +33,7 @@ import { STUB_PATHS } from '../stub/config.ts';
 import { openFaultProxy, type FaultProxyClient } from '../toxiproxy/client.ts';
 import type { LiveLayout } from '../toxiproxy/chaos-map.ts';
 import { LiveChaos } from './chaos.ts';
+import { LiveCanaries } from './canaries.ts';
 import { LocalCa } from '../mtls/ca.ts';
 import { mtlsModeOf } from '../sidecar/cluster-set.ts';
 import { sidecarEntry } from './entries.ts';
@@ -96,6 +97,7 @@ export class LiveRun {
   private faults: FaultProxyClient | null = null;
   private load: LoadRunner | null = null;
   private chaos: LiveChaos | null = null;
+  private canaries: LiveCanaries | null = null;
   private collector!: LiveCollector;
   private epochMs = 0;
   /** ms from the epoch to the run's t = 0 (the load's start). */
@@ -424,10 +426,18 @@ export class LiveRun {
     this.note(`live: all healthy after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
 
-  private async waitHealthy(u: UnitSpec, boundMs = this.o.startTimeoutMs ?? 60_000): Promise<void> {
+  /**
+   * Until the unit answers its health check. `sinceExit`: exits recorded before this index belong
+   * to an earlier start (a restart waits only on the new one; a container has no pid to tell them apart).
+   */
+  private async waitHealthy(
+    u: UnitSpec,
+    boundMs = this.o.startTimeoutMs ?? 60_000,
+    sinceExit = 0,
+  ): Promise<void> {
     const deadline = Date.now() + boundMs;
     for (;;) {
-      const exit = this.exits.find((e) => e.name === u.name);
+      const exit = this.exits.slice(sinceExit).find((e) => e.name === u.name);
       if (exit && (this.state === 'starting' || this.state.startsWith('running'))) {
         const alive = this.o.backend.pids?.()[u.name];
         if (alive === undefined) throw new LiveRunError(exitText(exit));
@@ -490,6 +500,13 @@ export class LiveRun {
     });
     this.chaos = new LiveChaos(this.s, this.layout(), this.durationMs, this.chaosHooks());
     this.chaos.start();
+    this.canaries = new LiveCanaries(this.s.policies, {
+      now: this.now,
+      event: (e) => this.recordEvent(e),
+      push: (policies) => this.pushPolicies(policies),
+      warn: (line) => this.note(`warning: ${line}`),
+    });
+    if (this.canaries.active) this.canaries.start();
     this.load.start();
 
     const iv = this.s.interval;
@@ -513,6 +530,7 @@ export class LiveRun {
     });
     this.load.stop();
     await this.chaos.stop();
+    await this.canaries.stop();
     this.checkFailed();
     this.ingest();
     this.emit(this.collector.advance(this.durationMs));
@@ -539,6 +557,7 @@ export class LiveRun {
           if (sr.direction === 'inbound' && sr.t + sr.duration <= this.durationMs && sr.status !== 503) {
             const st = this.instances.get(sr.instance);
             if (st) {
+              this.canaries?.served(sr.to, st.plan.version, sr.cause === null, sr.duration);
               const m = this.versions.get(sr.to) ?? {};
               m[st.plan.version] = (m[st.plan.version] ?? 0) + 1;
               this.versions.set(sr.to, m);
@@ -677,8 +696,9 @@ export class LiveRun {
       restart: async (name: string) => {
         const st = this.instances.get(name);
         if (!st || this.stopping) return;
+        const sinceExit = this.exits.length;
         await b.restart(name);
-        for (const u of this.units(st.plan)) await this.waitHealthy(u, 30_000);
+        for (const u of this.units(st.plan)) await this.waitHealthy(u, 30_000, sinceExit);
         st.up = true;
         await setReady(name, true);
         this.recordEvent({
@@ -714,6 +734,20 @@ export class LiveRun {
       onActive: (active: number) =>
         this.send(active > 0 ? { type: 'FAULT_START', active } : { type: 'FAULT_END', active }),
     };
+  }
+
+  /** A control-plane change (a canary's weight): every running sidecar gets the new policies. */
+  private async pushPolicies(policies: ScenarioSpec['policies']): Promise<void> {
+    const sidecars = [...this.instances.values()].filter((st) => st.up && st.plan.sidecar);
+    if (sidecars.length === 0) throw new Error('a canary needs the mesh (no sidecar to send its weights to)');
+    const body = JSON.stringify(policies);
+    const codes = await Promise.all(
+      sidecars.map((st) =>
+        httpStatus('PUT', `http://127.0.0.1:${st.plan.sidecar!.admin}${ADMIN_PATHS.policy}`, 2000, body),
+      ),
+    );
+    const bad = codes.filter((c) => c !== 200).length;
+    if (bad > 0) throw new Error(`${bad} of ${codes.length} sidecars refused the new policies`);
   }
 
   /** Readiness changed: every sidecar (or, without a mesh, every app) gets the service's endpoints. */
@@ -829,6 +863,7 @@ export class LiveRun {
   private async teardown(): Promise<void> {
     this.load?.stop();
     await this.chaos?.stop();
+    await this.canaries?.stop();
     await this.o.backend.teardown();
     await this.faults?.close();
     this.faults = null;
