@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** A case compared on both sides: a Bookinfo case name, or `dag200`/`dag1000` at `rate` req/s. */
@@ -138,6 +138,11 @@ function compare(o: BaselineOptions, base: string): void {
       'peak RSS MB (now)',
     ],
     rows,
+  );
+  o.say();
+  const [one, five, fifteen] = loadavg();
+  o.say(
+    `Load average at the end (1, 5, 15 min): ${o.fmt(one, 1)}, ${o.fmt(five, 1)}, ${o.fmt(fifteen, 1)} on ${availableParallelism()} cores.`,
   );
   o.say();
 }

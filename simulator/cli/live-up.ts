@@ -13,7 +13,7 @@ import { httpCall, httpStatus } from '../live/run/orchestrator.ts';
 import { encodeScenario, type LiveState } from '../live/run/live-state.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from './errors.ts';
 import type { LiveHelpers, LiveRunOptions } from './live.ts';
-import { withLocalProfile } from './calibrate.ts';
+import { withLocalProfile } from './local-profile.ts';
 
 export const LIVE_DIR = '.meshdojo/live';
 export const stateFile = (): string => resolve(LIVE_DIR, 'state.json');

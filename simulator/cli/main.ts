@@ -25,15 +25,9 @@ import { runMany } from './pool.ts';
 import { createProgress } from './progress.ts';
 import { compareJson, compareText, sweepHtml, sweepJson, sweepText } from './report.ts';
 import { parseSeed, parseShare, scenarioFromBundle, type ScenarioOverrides } from './scenario.ts';
-import { serveCommand } from './serve.ts';
 import { scenarioWarnings } from './preflight.ts';
-import { labCommand } from './lab.ts';
 import { applyVariant, expandGrid, parseVary, type Variant, type VaryAxis } from './sweep.ts';
-import { registerInterop } from './interop.ts';
-import { registerToxiproxyCommand } from '../live/toxiproxy/command.ts';
-import { registerK6Command } from '../live/k6/command.ts';
-import { registerLive } from './live.ts';
-import { withLocalProfile } from './calibrate.ts';
+import { withLocalProfile } from './local-profile.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -74,10 +68,10 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   quietOnClosedPipe();
   let exitCode = EXIT_OK;
-  const program = buildProgram((code) => {
-    exitCode = code;
-  });
   try {
+    const program = await buildProgramFor(argv, (code) => {
+      exitCode = code;
+    });
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (err) {
@@ -97,7 +91,34 @@ function quietOnClosedPipe(): void {
     });
 }
 
-export function buildProgram(setExit: (code: number) => void): Command {
+/** The commands that need none of the live machinery; any other first word loads the rest (more-commands.ts). */
+const SIMULATION_COMMANDS = new Set(['run', 'validate', 'compare', 'sweep']);
+
+/** The first word of the command line that is not an option (the command), if any. */
+function commandWord(argv: readonly string[]): string | undefined {
+  return argv.slice(2).find((a) => !a.startsWith('-'));
+}
+
+/**
+ * The program with every command, or (for `run`, `validate`, `compare`, `sweep`) with just those:
+ * the others are registered by more-commands.ts, loaded only when needed.
+ */
+async function buildProgramFor(argv: readonly string[], setExit: (code: number) => void): Promise<Command> {
+  const word = commandWord(argv);
+  if (word !== undefined && SIMULATION_COMMANDS.has(word)) return buildProgram(setExit);
+  const { registerMoreCommands } = await import('./more-commands.ts');
+  return buildProgram(setExit, (program) =>
+    registerMoreCommands(program, setExit, {
+      buildScenario: (files, opts) => buildScenario(files, opts),
+      emit,
+      useColor,
+      verdict,
+      checkOutputs,
+    }),
+  );
+}
+
+export function buildProgram(setExit: (code: number) => void, more?: (program: Command) => void): Command {
   const program = new Command('meshdojo');
   program
     .description('Deterministic service-mesh simulator and chaos sandbox.')
@@ -182,22 +203,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await sweepCommand(files, { ...opts, variant: [] })),
     );
 
-  program
-    .command('serve')
-    .description('build the web UI and serve it on 127.0.0.1 (the simulator runs in the browser)')
-    .option('--port <n>', 'port (default 5173; 0 picks a free one)')
-    .action(async (opts: { port?: string }) => setExit(await serveCommand(opts)));
-  program.addCommand(labCommand(setExit));
-  registerInterop(program, setExit);
-  registerToxiproxyCommand(program);
-  registerK6Command(program, setExit);
-  registerLive(program, setExit, {
-    buildScenario: (files, opts) => buildScenario(files, opts),
-    emit,
-    useColor,
-    verdict,
-    checkOutputs,
-  });
+  if (more) more(program);
 
   program.addHelpText(
     'after',

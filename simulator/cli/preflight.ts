@@ -41,9 +41,11 @@ function instancesOf(scenario: ScenarioSpec, sel: TargetSelector): number | unde
 /** Warnings (without the `warning: ` prefix) about chaos and probes that cannot act as written. */
 export function scenarioWarnings(scenario: ScenarioSpec, files: readonly string[]): string[] {
   const durationMs = scenarioDuration(scenario);
-  const origins = chaosOrigins(files);
+  // The files are parsed a second time (for positions) only when there is something to warn about.
+  let origins: Map<string, DocOrigin> | undefined;
   const out: string[] = [];
   const at = (exp: ChaosSpec, path: PathSegment[]): string => {
+    origins ??= chaosOrigins(files);
     const o = origins.get(exp.name);
     if (!o) return `chaos ${exp.name}`;
     const p = o.locate(path);

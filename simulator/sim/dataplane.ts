@@ -585,7 +585,7 @@ export class DataPlane {
     // With deadline propagation the callee learns when its caller gives up, and stops then.
     if (inv.attempt.deadline !== Infinity)
       inv.deadlineTimer = this.clock.at(inv.attempt.deadline, this.onDeadline, inv);
-    const work = inv.ep.sampler(svc.rng) * inst.cpuMultiplier;
+    const work = inv.ep.sampler.draw(svc.rng) * inst.cpuMultiplier;
     if (inst.ps) this.psAdd(inst, inv, work, now);
     else this.clock.at(now + work, this.onComputed, inv);
   }

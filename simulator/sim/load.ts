@@ -6,7 +6,7 @@
  * Arrival times come from inverting the integrated rate Λ(t) of a piecewise-linear rate curve:
  * Poisson arrivals draw Exp(1) gaps in Λ, evenly spaced arrivals take gaps of exactly 1.
  */
-import { makeSampler, type Sampler } from '../engine/distributions.ts';
+import { DistributionSampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
 import type { LoadProfileSpec, Stage } from '../model/types.ts';
 
@@ -115,7 +115,7 @@ export class LoadGenerator {
   private readonly arrivals: Rng;
   private readonly headerRng: Rng;
   private readonly sampleRng: Rng;
-  private readonly think: Sampler | null;
+  private readonly think: DistributionSampler | null;
   private vus = 0;
   private wantedVus = 0;
   sent = 0;
@@ -130,7 +130,7 @@ export class LoadGenerator {
     this.arrivals = rng.stream('arrivals');
     this.headerRng = rng.stream('headers');
     this.sampleRng = rng.stream('sampling');
-    this.think = 'thinkTime' in load ? makeSampler(load.thinkTime) : null;
+    this.think = 'thinkTime' in load ? new DistributionSampler(load.thinkTime) : null;
   }
 
   start(): void {
@@ -192,7 +192,7 @@ export class LoadGenerator {
         return;
       }
       this.fire(() => {
-        const pause = this.think ? this.think(this.arrivals) : 0;
+        const pause = this.think ? this.think.draw(this.arrivals) : 0;
         this.target.at(this.target.now() + pause, iterate);
       });
     };

@@ -5,7 +5,7 @@
  * per client proxy, as in Envoy.
  */
 import type { VirtualClock } from '../engine/clock.ts';
-import { makeSampler } from '../engine/distributions.ts';
+import { DistributionSampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
 import type { MeshPolicySpec, MtlsMode, ScenarioSpec } from '../model/types.ts';
 import { Cluster } from '../mesh/cluster.ts';
@@ -90,7 +90,7 @@ export function buildMesh(
       name,
       kind,
       cost.workerCores,
-      makeSampler(cost.latency),
+      new DistributionSampler(cost.latency),
       cost.cpuMsPerRequest,
       cost.memoryMb,
       identity,

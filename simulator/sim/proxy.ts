@@ -4,7 +4,7 @@
  * (Lindley's recursion on the earliest-free worker), so a proxy costs no events of its own and
  * still saturates like a real one when the request rate exceeds its capacity.
  */
-import type { Sampler } from '../engine/distributions.ts';
+import type { DistributionSampler } from '../engine/distributions.ts';
 import type { Rng } from '../engine/types.ts';
 
 export class Proxy {
@@ -21,7 +21,7 @@ export class Proxy {
     readonly name: string,
     readonly kind: 'sidecar' | 'node' | 'waypoint',
     workers: number,
-    private readonly latency: Sampler,
+    private readonly latency: DistributionSampler,
     private readonly cpuPerRequestMs: number,
     readonly memoryMB: number,
     readonly identity: string | undefined,
@@ -36,7 +36,7 @@ export class Proxy {
     for (let i = 1; i < free.length; i++) if (free[i] < free[w]) w = i;
     const start = free[w] > now ? free[w] : now;
     free[w] = start + this.cpuPerRequestMs;
-    const delay = start - now + this.latency(rng);
+    const delay = start - now + this.latency.draw(rng);
     this.traversals++;
     this.cpuMs += this.cpuPerRequestMs;
     this.addedMs += delay;

@@ -3,7 +3,7 @@
  * edges indexed by small integers, so the request lifecycle never looks anything up by name.
  */
 import { ToxicStack } from '../mesh/toxics.ts';
-import { makeSampler, type Sampler } from '../engine/distributions.ts';
+import { DistributionSampler } from '../engine/distributions.ts';
 import type { TimerLane } from '../engine/timer-lane.ts';
 import type { Rng } from '../engine/types.ts';
 import type { RequestInfo } from '../mesh/types.ts';
@@ -40,7 +40,7 @@ export interface CompiledEndpoint {
   name: string;
   method: string;
   path: string;
-  sampler: Sampler;
+  sampler: DistributionSampler;
   errorRate: number;
   idempotent: boolean;
   bytes: number;
@@ -257,7 +257,7 @@ export function compileWorld(scenario: ScenarioSpec, rootRng: Rng): World {
   const compileEndpoint = (svc: SimService, e: EndpointSpec): CompiledEndpoint => ({
     name: e.name,
     ...splitEndpointName(e.name),
-    sampler: makeSampler(e.serviceTime),
+    sampler: new DistributionSampler(e.serviceTime),
     errorRate: e.errorRate,
     idempotent: e.idempotent,
     bytes: e.responseBytes,
