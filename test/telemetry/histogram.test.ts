@@ -105,6 +105,27 @@ describe('LatencyHistogram', () => {
     }
   });
 
+  it('takePercentiles() of a few values agrees with the sorted values whether it sorts or walks buckets', () => {
+    // A narrow spread (few slots per value: the bucket walk) and a wide one (the sort), at both
+    // precisions; percentile() always reads the sorted raw values.
+    for (const digits of [2, 3] as const)
+      for (const [n, sigma] of [
+        [5, 0.05],
+        [40, 0.2],
+        [256, 0.5],
+        [7, 2.5],
+        [200, 2.5],
+      ] as const) {
+        const h = new LatencyHistogram(digits);
+        for (const v of lognormals(n, 11, 3, sigma)) h.record(v);
+        const want = PS.map((p) => h.percentile(p));
+        const taken = new Float64Array(PS.length);
+        h.takePercentiles(PS, taken);
+        expect([...taken]).toEqual(want);
+        expect(h.count).toBe(0);
+      }
+  });
+
   it('2 significant digits stay within 1 % and refuse to merge with 3', () => {
     const h = new LatencyHistogram(2);
     for (let ms = 1; ms <= 10000; ms++) h.record(ms);
