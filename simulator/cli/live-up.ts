@@ -14,6 +14,7 @@ import { encodeScenario, type LiveState } from '../live/run/live-state.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from './errors.ts';
 import type { LiveHelpers, LiveRunOptions } from './live.ts';
 import { withLocalProfile } from './local-profile.ts';
+import { pidAlive } from '../live/pid-alive.ts';
 
 export const LIVE_DIR = '.meshdojo/live';
 export const stateFile = (): string => resolve(LIVE_DIR, 'state.json');
@@ -27,15 +28,6 @@ export function readLiveState(): LiveState | null {
     return null;
   }
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -72,7 +64,7 @@ export function registerLiveUp(live: Command, setExit: (code: number) => void, h
 
 async function upCommand(files: string[], opts: LiveRunOptions, h: LiveHelpers): Promise<number> {
   const prev = readLiveState();
-  if (prev && alive(prev.pid))
+  if (prev && pidAlive(prev.pid))
     throw new UsageError(
       `a live topology (${prev.scenario}) is already up (pid ${prev.pid}): \`meshdojo live down\` first`,
     );
@@ -97,7 +89,7 @@ async function upCommand(files: string[], opts: LiveRunOptions, h: LiveHelpers):
   for (;;) {
     await sleep(250);
     const st = readLiveState();
-    if (st?.error || child.exitCode !== null || (st && !alive(st.pid))) {
+    if (st?.error || child.exitCode !== null || (st && !pidAlive(st.pid))) {
       const tail = readFileSync(join(dir, 'supervisor.log'), 'utf8').trim().split('\n').slice(-12).join('\n');
       process.stderr.write(`error: live up failed: ${st?.error ?? 'the supervisor exited'}\n${tail}\n`);
       return EXIT_BAD_INPUT;
@@ -125,7 +117,7 @@ async function statusCommand(): Promise<number> {
     process.stdout.write('no live topology (start one with `meshdojo live up FILE…`)\n');
     return EXIT_OK;
   }
-  if (!alive(st.pid)) {
+  if (!pidAlive(st.pid)) {
     process.stdout.write(
       `live topology ${st.scenario}: its supervisor (pid ${st.pid}) is gone; \`meshdojo live down\` cleans up\n`,
     );
@@ -170,10 +162,10 @@ async function downCommand(): Promise<number> {
     process.stdout.write('no live topology to stop\n');
     return EXIT_OK;
   }
-  if (alive(st.pid)) {
+  if (pidAlive(st.pid)) {
     await httpStatus('POST', `http://127.0.0.1:${st.controlPort}/down`, 2000);
-    for (let i = 0; i < 150 && alive(st.pid); i++) await sleep(200);
-    if (alive(st.pid)) process.kill(st.pid, 'SIGKILL');
+    for (let i = 0; i < 150 && pidAlive(st.pid); i++) await sleep(200);
+    if (pidAlive(st.pid)) process.kill(st.pid, 'SIGKILL');
   }
   rmSync(resolve(LIVE_DIR), { recursive: true, force: true });
   process.stdout.write(`live topology ${st.scenario}: stopped and removed\n`);

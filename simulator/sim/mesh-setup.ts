@@ -18,7 +18,7 @@ import { getProfile, type DataPlaneProfile, type ProfileName } from './profiles.
 import { Router } from '../mesh/router.ts';
 import { Authorizer, spiffeId } from '../mesh/security.ts';
 import type { MeshEvent } from '../mesh/types.ts';
-import { LatencyHistogram } from '../telemetry/histogram.ts';
+import { CanaryWindow } from './canary-window.ts';
 import type { MeshCost } from '../telemetry/types.ts';
 import { C_DENIED, C_MTLS } from './causes.ts';
 import type { DataPlane, DataPlaneOptions, InboundCheck } from './dataplane.ts';
@@ -170,26 +170,15 @@ export function buildMesh(
 
   // ── canaries ──
   const canaries = resolved.canaries.map((spec) => {
+    const observed = new CanaryWindow();
     const k = {
       spec,
       ctl: null as unknown as CanaryController,
-      served: 0,
-      ok: 0,
-      hist: new LatencyHistogram(),
+      window: observed,
       svcId: world.serviceByName.get(spec.service)?.id ?? -1,
     };
     // The controller reads the interval's measurements at its own tick, then they start again.
-    const analysis = (): CanaryAnalysis => {
-      const a = {
-        successRate: k.served ? k.ok / k.served : 1,
-        p99Ms: k.hist.count ? k.hist.percentile(99) : 0,
-        requests: k.served,
-      };
-      k.served = 0;
-      k.ok = 0;
-      k.hist.reset();
-      return a;
-    };
+    const analysis = (): CanaryAnalysis => observed.take();
     k.ctl = new CanaryController(spec, clock, { sink: meshSink, analysis });
     return k;
   });
@@ -212,9 +201,7 @@ export function buildMesh(
       ? (inst: SimInstance, latencyMs: number, ok: boolean): void => {
           for (const k of canaries) {
             if (k.svcId !== inst.svc.id || inst.version.name !== k.spec.canary) continue;
-            k.served++;
-            if (ok) k.ok++;
-            k.hist.record(latencyMs);
+            k.window.record(ok, latencyMs);
           }
         }
       : null;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startStaticServer } from '../../simulator/cli/serve.ts';
+import { pidAlive } from '../../simulator/live/pid-alive.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/meshdojo.mjs');
@@ -31,15 +32,6 @@ function meshdojo(
     );
   });
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Pids (with their command lines) of the processes whose command line contains `text`. */
 function processesMentioning(text: string): string[] {
@@ -137,7 +129,7 @@ describe('meshdojo live (CLI)', () => {
         pid: number;
         instances: { appPort: number }[];
       };
-      expect(alive(state.pid)).toBe(true);
+      expect(pidAlive(state.pid)).toBe(true);
 
       const status = await meshdojo(['live', 'status'], cwd, 60_000);
       expect(status.stdout).toMatch(/running/);
@@ -181,7 +173,7 @@ describe('meshdojo live (CLI)', () => {
 
       const down = await meshdojo(['live', 'down'], cwd, 60_000);
       expect(down.stdout).toContain('stopped and removed');
-      expect(alive(state.pid)).toBe(false);
+      expect(pidAlive(state.pid)).toBe(false);
       expect(existsSync(join(cwd, '.meshdojo/live'))).toBe(false);
       for (const i of state.instances) {
         const refused = await new Promise<boolean>((done) => {

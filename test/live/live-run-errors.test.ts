@@ -7,6 +7,7 @@ import { loadFiles } from '../../simulator/cli/files.ts';
 import { scenarioFromBundle } from '../../simulator/cli/scenario.ts';
 import { ProcessBackend } from '../../simulator/live/backend/process.ts';
 import { LiveRun, LiveRunError } from '../../simulator/live/run/orchestrator.ts';
+import { pidAlive } from '../../simulator/live/pid-alive.ts';
 
 function scenario() {
   const s = scenarioFromBundle(loadFiles(['topologies/mm1.yaml']), { duration: 3000 });
@@ -54,15 +55,6 @@ async function failing(
   }
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('live run errors', () => {
   it('a unit exiting at start: the error names it and shows its stderr tail (port in use)', async () => {
     const { err, states, pids } = await failing('test/live/fixtures/crash-unit.ts', 60_000);
@@ -71,7 +63,7 @@ describe('live run errors', () => {
     expect(err.message).toContain('EADDRINUSE');
     expect(states).toContain('starting');
     expect(states.at(-1)).toBe('failed');
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const pid of pids) expect(pidAlive(pid)).toBe(false);
   });
 
   it('a unit that never answers its health check fails the run within its bound', async () => {
@@ -80,6 +72,6 @@ describe('live run errors', () => {
     expect(err.message).toMatch(/did not pass its health check .* within \d+ s/);
     expect(err.message).toContain('silent unit: up, not listening');
     expect(Date.now() - t0).toBeLessThan(60_000); // bounded (generous: the machine is shared)
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const pid of pids) expect(pidAlive(pid)).toBe(false);
   });
 });

@@ -17,6 +17,7 @@ import type { SidecarConfig } from '../../simulator/live/contract.ts';
 import { LiveRun } from '../../simulator/live/run/orchestrator.ts';
 import type { MeshPolicySpec, ScenarioSpec } from '../../simulator/model/types.ts';
 import type { RunResult } from '../../simulator/telemetry/types.ts';
+import { pidAlive } from '../../simulator/live/pid-alive.ts';
 
 const FIXTURE = 'test/live/fixtures/mtls-pair.yaml';
 const pids = new Set<number>();
@@ -56,15 +57,6 @@ async function live(s: ScenarioSpec): Promise<{ result: RunResult; configs: Side
   return { result, configs };
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('live run under strict mTLS (process backend)', () => {
   it('hands out workload certificates and serves the allowed identity over TLS', async () => {
     const { result, configs } = await live(scenario());
@@ -96,7 +88,7 @@ describe('live run under strict mTLS (process backend)', () => {
 
   it('leaves nothing running: no child pid alive, every port free', async () => {
     expect(pids.size).toBeGreaterThanOrEqual(4);
-    for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(false);
+    for (const pid of pids) expect(pidAlive(pid), `pid ${pid}`).toBe(false);
     expect(ports.size).toBeGreaterThanOrEqual(8);
     for (const port of ports) expect(await portFree(port), `port ${port}`).toBe(true);
   });

@@ -19,6 +19,7 @@ import type { LoadProfileSpec, ScenarioSpec } from '../../simulator/model/types.
 import { parseDocuments } from '../../simulator/model/load.ts';
 import type { RunResult } from '../../simulator/telemetry/types.ts';
 import type { IntervalFrame } from '../../simulator/telemetry/interval.ts';
+import { pidAlive } from '../../simulator/live/pid-alive.ts';
 
 const FILES = ['topologies/bookinfo.yaml', 'test/live/fixtures/bookinfo-live-chaos.yaml'];
 const LOAD = 'test/live/fixtures/bookinfo-live-load.yaml';
@@ -51,15 +52,6 @@ async function live(s: ScenarioSpec, frames: IntervalFrame[] = []): Promise<RunR
   for (const i of run.describe().instances) for (const p of i.ports) ports.add(p);
   return result;
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -140,7 +132,7 @@ describe('Bookinfo live on the process backend', () => {
 
   it('leaves nothing running: no child pid alive, every port free', async () => {
     expect(pids.size).toBeGreaterThanOrEqual(12);
-    for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(false);
+    for (const pid of pids) expect(pidAlive(pid), `pid ${pid}`).toBe(false);
     expect(ports.size).toBeGreaterThan(10);
     for (const port of ports) expect(await portFree(port), `port ${port}`).toBe(true);
   });

@@ -8,6 +8,7 @@ import { ProcessBackend } from '../../simulator/live/backend/process.ts';
 import { freePort, portFree } from '../../simulator/live/backend/ports.ts';
 import type { UnitExit } from '../../simulator/live/contract.ts';
 import type { StubConfig } from '../../simulator/live/stub/config.ts';
+import { pidAlive } from '../../simulator/live/pid-alive.ts';
 
 const backend = new ProcessBackend();
 afterAll(() => backend.teardown());
@@ -36,15 +37,6 @@ async function healthy(port: number): Promise<void> {
   }
   throw new Error(`port ${port} never answered /healthz`);
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('process backend', () => {
   it('runs a stub, pauses it (connections hang), resumes, kills (exit reported), restarts, tears down', async () => {
@@ -80,7 +72,7 @@ describe('process backend', () => {
     });
     await healthy(port);
     const pid1 = backend.pids()['svc-v1-0.app'];
-    expect(alive(pid1)).toBe(true);
+    expect(pidAlive(pid1)).toBe(true);
 
     await backend.pause('svc-v1-0');
     expect(await get(port, 500)).toBe(-1); // accepted by the kernel, never answered
@@ -90,7 +82,7 @@ describe('process backend', () => {
     await backend.kill('svc-v1-0');
     expect(exits.map((e) => [e.name, e.signal])).toEqual([['svc-v1-0.app', 'SIGKILL']]);
     expect(await get(port, 1000)).toBe(0); // refused at once
-    expect(alive(pid1)).toBe(false);
+    expect(pidAlive(pid1)).toBe(false);
 
     await backend.restart('svc-v1-0');
     await healthy(port);
@@ -99,7 +91,7 @@ describe('process backend', () => {
     expect(backend.usage().find((u) => u.name === 'svc-v1-0.app')?.rssMb).toBeGreaterThan(1);
 
     await backend.teardown();
-    expect(alive(pid2)).toBe(false);
+    expect(pidAlive(pid2)).toBe(false);
     expect(await portFree(port)).toBe(true);
     expect(Object.keys(backend.pids())).toEqual([]);
   });

@@ -5,6 +5,7 @@
  * completes TCP handshakes, nothing answers), kill a real crash, restart starts it again.
  */
 import type Docker from 'dockerode';
+import { pidAlive } from '../pid-alive.ts';
 
 export const LABEL_RUN = 'meshdojo.run';
 export const LABEL_SERVICE = 'meshdojo.service';
@@ -45,15 +46,6 @@ export interface ContainerBackend {
   /** Removes the containers of runs whose owner process is gone (a crashed run); resolves to how many. */
   sweepLeftovers(): Promise<number>;
 }
-
-const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 export class DockerContainers implements ContainerBackend {
   constructor(

@@ -7,7 +7,7 @@
  */
 import { CanaryController, type CanaryAnalysis } from '../../control/canary.ts';
 import type { CanarySpec, MeshPolicySpec } from '../../model/types.ts';
-import { LatencyHistogram } from '../../telemetry/histogram.ts';
+import { CanaryWindow } from '../../sim/canary-window.ts';
 import type { RunEvent } from '../../telemetry/types.ts';
 import { WallClock } from '../wall-clock.ts';
 
@@ -23,9 +23,7 @@ export interface LiveCanaryHooks {
 interface Tally {
   spec: CanarySpec;
   ctl: CanaryController;
-  served: number;
-  ok: number;
-  hist: LatencyHistogram;
+  window: CanaryWindow;
 }
 
 /**
@@ -65,25 +63,9 @@ export class LiveCanaries {
     this.tallies = policies
       .flatMap((p) => p.canaries)
       .map((spec) => {
-        const t: Tally = {
-          spec,
-          ctl: null as unknown as CanaryController,
-          served: 0,
-          ok: 0,
-          hist: new LatencyHistogram(),
-        };
+        const t: Tally = { spec, ctl: null as unknown as CanaryController, window: new CanaryWindow() };
         // The interval's measurements are read at the controller's tick, then they start again.
-        const analysis = (): CanaryAnalysis => {
-          const a = {
-            successRate: t.served ? t.ok / t.served : 1,
-            p99Ms: t.hist.count ? t.hist.percentile(99) : 0,
-            requests: t.served,
-          };
-          t.served = 0;
-          t.ok = 0;
-          t.hist.reset();
-          return a;
-        };
+        const analysis = (): CanaryAnalysis => t.window.take();
         t.ctl = new CanaryController(spec, this.clock, {
           analysis,
           sink: (_t, e) => {
@@ -114,9 +96,7 @@ export class LiveCanaries {
   served(service: string, version: string, ok: boolean, latencyMs: number): void {
     for (const t of this.tallies) {
       if (t.spec.service !== service || t.spec.canary !== version) continue;
-      t.served++;
-      if (ok) t.ok++;
-      t.hist.record(latencyMs);
+      t.window.record(ok, latencyMs);
     }
   }
 
